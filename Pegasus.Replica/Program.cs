@@ -1,5 +1,12 @@
+using Pegasus.Replica.Grpc;
+using Pegasus.Replica.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.ConfigurePegasusListeners();
+builder.AddReplicaServer();
+
 var app = builder.Build();
+app.MapGrpcService<ReplicaDataService>();
 app.MapDefaultEndpoints();
 app.Run();

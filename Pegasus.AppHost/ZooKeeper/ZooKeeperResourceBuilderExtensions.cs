@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Pegasus.AppHost.ZooKeeper;
+
+/// <summary>
+/// Adds a standalone ZooKeeper server to the application model, either as a container
+/// (<see cref="AddZooKeeper"/>) or as a local Java process (<see cref="AddLocalZooKeeper"/>).
+/// Both register a <c>{name}_check</c> health check, so <c>WaitFor(zk)</c> waits until
+/// ZooKeeper actually serves requests.
+/// </summary>
+public static class ZooKeeperResourceBuilderExtensions
+{
+    /// <summary>ZooKeeper's client port inside the container image.</summary>
+    private const int ContainerClientPort = 2181;
+
+    private const string QuorumPeerMain = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
+
+    /// <summary>Adds ZooKeeper from the official container image, published on <paramref name="port"/>.</summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">The resource name.</param>
+    /// <param name="port">The host port; null lets Aspire pick one (behind its proxy).</param>
+    public static IResourceBuilder<ZooKeeperResource> AddZooKeeper(this IDistributedApplicationBuilder builder, string name, int? port = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var zooKeeper = new ZooKeeperResource(name);
+        return builder.AddResource(zooKeeper)
+            .WithEndpoint(port: port, targetPort: ContainerClientPort, name: ZooKeeperResource.PrimaryEndpointName, isProxied: port is null)
+            .WithImage(ZooKeeperContainerImageTags.Image, ZooKeeperContainerImageTags.Tag)
+            .WithImageRegistry(ZooKeeperContainerImageTags.Registry)
+            // The admin server would take port 8080 in the container for nothing we use.
+            .WithEnvironment("ZOO_ADMINSERVER_ENABLED", "false")
+            .WithEnvironment("ZOO_4LW_COMMANDS_WHITELIST", "srvr,ruok,mntr")
+            .WithZooKeeperHealthCheck();
+    }
+
+    /// <summary>Keeps the container's snapshots and transaction log in a host directory.</summary>
+    public static IResourceBuilder<ZooKeeperResource> WithDataBindMount(this IResourceBuilder<ZooKeeperResource> builder, string source)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        Directory.CreateDirectory(source);
+        return builder.WithBindMount(source, "/data");
+    }
+
+    /// <summary>
+    /// Adds ZooKeeper as a local process: <c>java -cp … QuorumPeerMain zoo.cfg</c>, standalone,
+    /// bound to 127.0.0.1:<paramref name="port"/>, with its data under
+    /// <paramref name="directory"/>. The port is fixed (not proxied) because the generated
+    /// <c>zoo.cfg</c> names it.
+    /// </summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">The resource name.</param>
+    /// <param name="installation">Where java and the ZooKeeper jars are (see <see cref="ZooKeeperInstallation.Locate"/>).</param>
+    /// <param name="port">The client port.</param>
+    /// <param name="directory">Holds <c>zoo.cfg</c> and <c>data/</c>; created if missing.</param>
+    public static IResourceBuilder<ZooKeeperServerResource> AddLocalZooKeeper(
+        this IDistributedApplicationBuilder builder, string name, ZooKeeperInstallation installation, int port, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(installation);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+
+        var zooKeeper = new ZooKeeperServerResource(name, installation.JavaPath, Path.GetFullPath(directory));
+        Directory.CreateDirectory(zooKeeper.DataDirectory);
+
+        // Written right before each start, so a restart from the dashboard sees current settings.
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(zooKeeper, (_, _) =>
+        {
+            Directory.CreateDirectory(zooKeeper.DataDirectory);
+            File.WriteAllText(zooKeeper.ConfigFile, CreateStandaloneConfig(port, zooKeeper.DataDirectory));
+            return Task.CompletedTask;
+        });
+
+        return builder.AddResource(zooKeeper)
+            .WithEndpoint(port: port, targetPort: port, name: ZooKeeperServerResource.PrimaryEndpointName, isProxied: false)
+            .WithArgs(
+                // A standalone server for one developer cluster needs little heap.
+                "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.logFile=System.out",
+                "-cp", installation.ClassPath,
+                QuorumPeerMain,
+                zooKeeper.ConfigFile)
+            .WithZooKeeperHealthCheck();
+    }
+
+    /// <summary>A standalone-server <c>zoo.cfg</c>: loopback only, no admin server, <c>srvr</c> allowed.</summary>
+    internal static string CreateStandaloneConfig(int port, string dataDirectory)
+    {
+        var config = new StringBuilder();
+        config.AppendLine("# Generated by Pegasus.AppHost before each start; edits are overwritten.");
+        config.AppendLine("tickTime=2000");
+        config.AppendLine(CultureInfo.InvariantCulture, $"dataDir={dataDirectory}");
+        config.AppendLine(CultureInfo.InvariantCulture, $"clientPort={port}");
+        config.AppendLine("clientPortAddress=127.0.0.1");
+        config.AppendLine("maxClientCnxns=0");
+        config.AppendLine("admin.enableServer=false");
+        config.AppendLine("4lw.commands.whitelist=srvr,ruok,mntr");
+        // Keep the data directory from growing without bound over long dev sessions.
+        config.AppendLine("autopurge.snapRetainCount=3");
+        config.AppendLine("autopurge.purgeInterval=1");
+        return config.ToString();
+    }
+
+    private static IResourceBuilder<T> WithZooKeeperHealthCheck<T>(this IResourceBuilder<T> builder)
+        where T : IZooKeeperResource
+    {
+        var healthCheckKey = $"{builder.Resource.Name}_check";
+        var resource = builder.Resource;
+        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey,
+            _ => new ZooKeeperHealthCheck(resource),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: null));
+        return builder.WithHealthCheck(healthCheckKey);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pegasus.Client.Diagnostics;
+using Pegasus.Client.Routing;
+using Pegasus.Client.Transport;
+
+namespace Pegasus.Client;
+
+/// <summary>What every table of one <see cref="PegasusClient"/> shares: connections, meta access, telemetry.</summary>
+internal sealed class ClientCore : IDisposable
+{
+    public ClientCore(PegasusClientOptions options)
+    {
+        Options = options;
+        TimeProvider = options.TimeProvider;
+        LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        Instruments = new ClientInstruments(options.MeterFactory);
+        Pool = new ReplicaConnectionPool(options, options.LoggerFactory);
+        Meta = new MetaQueryClient(
+            [.. options.MetaServers],
+            address => GrpcChannelFactory.Create(address, options, options.LoggerFactory),
+            TimeProvider,
+            options,
+            LoggerFactory.CreateLogger<MetaQueryClient>());
+        OperationLogger = LoggerFactory.CreateLogger<PegasusTable>();
+        RoutingLogger = LoggerFactory.CreateLogger<TableRouter>();
+    }
+
+    public PegasusClientOptions Options { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public ClientInstruments Instruments { get; }
+
+    public ReplicaConnectionPool Pool { get; }
+
+    public MetaQueryClient Meta { get; }
+
+    public ILogger OperationLogger { get; }
+
+    public ILogger RoutingLogger { get; }
+
+    public void Dispose()
+    {
+        Pool.Dispose();
+        Meta.Dispose();
+        Instruments.Dispose();
+    }
+}

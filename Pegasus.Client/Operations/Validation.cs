@@ -1,0 +1,61 @@
+using Pegasus.Protocol;
+using Pegasus.Protocol.Keys;
+
+namespace Pegasus.Client;
+
+/// <summary>Argument checks done before anything is sent, failing with Pegasus's typed errors.</summary>
+internal static class Validation
+{
+    /// <summary>Any hash key, empty included (single-key operations hash the sort key then).</summary>
+    public static void HashKey(byte[] hashKey, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(hashKey);
+        if (!KeyLimits.IsValidHashKeyLength(hashKey.Length))
+        {
+            throw new PegasusException(
+                ErrorCode.InvalidArgument, $"{operation}: hash key length {hashKey.Length} exceeds {KeyLimits.MaxHashKeyLength} bytes");
+        }
+    }
+
+    /// <summary>Operations on one hash key's sort keys need a hash key (Pegasus's PERR_INVALID_HASH_KEY).</summary>
+    public static void NonEmptyHashKey(byte[] hashKey, string operation)
+    {
+        HashKey(hashKey, operation);
+        if (hashKey.Length == 0)
+        {
+            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: the hash key must not be empty");
+        }
+    }
+
+    public static void Ttl(int ttlSeconds, string operation)
+    {
+        if (ttlSeconds < 0)
+        {
+            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: ttl seconds must be >= 0 (0 = no TTL), not {ttlSeconds}");
+        }
+    }
+
+    public static void NotEmpty(int count, string what, string operation)
+    {
+        if (count == 0)
+        {
+            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: {what} must not be empty");
+        }
+    }
+
+    public static void CheckType(Protocol.Data.CheckType checkType, string operation)
+    {
+        if (!Enum.IsDefined(checkType))
+        {
+            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: unknown check type {(int)checkType}");
+        }
+    }
+
+    public static void FilterType(Protocol.Data.FilterType filterType, string operation)
+    {
+        if (!Enum.IsDefined(filterType))
+        {
+            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: unknown filter type {(int)filterType}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Pegasus.Protocol;
+
+namespace Pegasus.Client;
+
+/// <summary>Settings of a <see cref="PegasusClient"/>; validated when the client is created.</summary>
+public sealed class PegasusClientOptions
+{
+    /// <summary>Gets or sets the meta servers' gRPC addresses (for example <c>http://127.0.0.1:35601</c>).</summary>
+    /// <value>Required: at least one address. Any meta server works; a standby redirects to the leader.</value>
+    public IList<string> MetaServers { get; set; } = [];
+
+    /// <summary>Gets or sets the meta servers' HTTP admin addresses (for example <c>http://127.0.0.1:35701</c>).</summary>
+    /// <value>Empty by default; needed only for <see cref="PegasusClient.Admin"/> and <see cref="PegasusAdminClient"/>.</value>
+    public IList<string> MetaAdminAddresses { get; set; } = [];
+
+    /// <summary>Gets or sets the timeout of an operation that is not given its own.</summary>
+    /// <value>Defaults to 5 seconds. Routing refreshes and retries all happen within it.</value>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the timeout of an admin call (create/drop/list tables, nodes, cluster).</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan AdminTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how many times an operation is retried after a retryable failure.</summary>
+    /// <value>
+    /// Defaults to 20. Retryable failures are a lost connection, a replica that does not serve the partition
+    /// (<see cref="ErrorCode.ObjectNotFound"/>, <see cref="ErrorCode.InvalidState"/>,
+    /// <see cref="ErrorCode.PartitionMismatch"/>), <see cref="ErrorCode.Busy"/> and a partition without
+    /// a primary; the operation's timeout bounds the retries as well.
+    /// </value>
+    public int MaxRetries { get; set; } = 20;
+
+    /// <summary>Gets or sets the delay before the first retry; each further retry doubles it.</summary>
+    /// <value>Defaults to 10 milliseconds.</value>
+    public TimeSpan RetryInitialBackoff { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Gets or sets the longest delay between two retries.</summary>
+    /// <value>Defaults to 1 second.</value>
+    public TimeSpan RetryMaxBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the TCP connect timeout to a meta or replica server.</summary>
+    /// <value>Defaults to 3 seconds.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Gets or sets how long an idle HTTP/2 connection waits before it sends a keep-alive ping.</summary>
+    /// <value>Defaults to 15 seconds; pings find dead servers whose sockets never closed.</value>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how long a keep-alive ping may go unanswered before the connection is closed.</summary>
+    /// <value>Defaults to 10 seconds.</value>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many requests may wait for a response from one replica server at once.</summary>
+    /// <value>Defaults to 8192; further requests wait for a slot (back-pressure) within their timeout.</value>
+    public int MaxPendingRequestsPerServer { get; set; } = 8192;
+
+    /// <summary>Gets or sets the largest request batch (sum of request sizes) written in one stream message.</summary>
+    /// <value>Defaults to 1 MiB; a single larger request is still sent, alone.</value>
+    public int MaxBatchBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the largest response message the client accepts.</summary>
+    /// <value>Defaults to 128 MiB (large scan batches and multi-gets).</value>
+    public int MaxReceiveMessageBytes { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>Gets or sets the clock used for TTLs (expire times), timeouts and backoff.</summary>
+    /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the logger factory for the client's logs.</summary>
+    /// <value>Defaults to null: no logging.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets the meter factory that creates the <c>Pegasus.Client</c> meter.</summary>
+    /// <value>Defaults to null: the client creates and owns its meter.</value>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Lists every problem with these settings; empty when they are valid.</summary>
+    /// <returns>Human-readable descriptions of the invalid settings.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MetaServers is null || MetaServers.Count == 0)
+        {
+            errors.Add("MetaServers must list at least one meta server gRPC address.");
+        }
+        else
+        {
+            ValidateAddresses(MetaServers, nameof(MetaServers), errors);
+        }
+
+        if (MetaAdminAddresses is null)
+        {
+            errors.Add("MetaAdminAddresses must not be null.");
+        }
+        else
+        {
+            ValidateAddresses(MetaAdminAddresses, nameof(MetaAdminAddresses), errors);
+        }
+
+        RequirePositive(DefaultTimeout, nameof(DefaultTimeout), errors);
+        RequirePositive(AdminTimeout, nameof(AdminTimeout), errors);
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout), errors);
+        RequirePositive(KeepAlivePingDelay, nameof(KeepAlivePingDelay), errors);
+        RequirePositive(KeepAlivePingTimeout, nameof(KeepAlivePingTimeout), errors);
+        if (RetryInitialBackoff < TimeSpan.Zero || RetryMaxBackoff < RetryInitialBackoff)
+        {
+            errors.Add("RetryInitialBackoff must be >= 0 and RetryMaxBackoff >= RetryInitialBackoff.");
+        }
+
+        if (MaxRetries < 0)
+        {
+            errors.Add("MaxRetries must be >= 0.");
+        }
+
+        if (MaxPendingRequestsPerServer <= 0)
+        {
+            errors.Add("MaxPendingRequestsPerServer must be > 0.");
+        }
+
+        if (MaxBatchBytes <= 0)
+        {
+            errors.Add("MaxBatchBytes must be > 0.");
+        }
+
+        if (MaxReceiveMessageBytes <= 0)
+        {
+            errors.Add("MaxReceiveMessageBytes must be > 0.");
+        }
+
+        if (TimeProvider is null)
+        {
+            errors.Add("TimeProvider must not be null.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>A copy, so that changing these options after a client was created does not affect it.</summary>
+    internal PegasusClientOptions Snapshot() => new()
+    {
+        MetaServers = [.. MetaServers],
+        MetaAdminAddresses = [.. MetaAdminAddresses],
+        DefaultTimeout = DefaultTimeout,
+        AdminTimeout = AdminTimeout,
+        MaxRetries = MaxRetries,
+        RetryInitialBackoff = RetryInitialBackoff,
+        RetryMaxBackoff = RetryMaxBackoff,
+        ConnectTimeout = ConnectTimeout,
+        KeepAlivePingDelay = KeepAlivePingDelay,
+        KeepAlivePingTimeout = KeepAlivePingTimeout,
+        MaxPendingRequestsPerServer = MaxPendingRequestsPerServer,
+        MaxBatchBytes = MaxBatchBytes,
+        MaxReceiveMessageBytes = MaxReceiveMessageBytes,
+        TimeProvider = TimeProvider,
+        LoggerFactory = LoggerFactory,
+        MeterFactory = MeterFactory,
+    };
+
+    internal void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid PegasusClientOptions: " + string.Join(" ", errors));
+        }
+    }
+
+    private static void ValidateAddresses(IList<string> addresses, string name, List<string> errors)
+    {
+        foreach (var address in addresses)
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{name} entry '{address}' is not an absolute http(s) address.");
+            }
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} must be positive.");
+        }
+    }
+}

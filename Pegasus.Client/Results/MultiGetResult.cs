@@ -1,0 +1,8 @@
+namespace Pegasus.Client;
+
+/// <summary>Records read by <see cref="PegasusTable.MultiGetAsync"/> or <see cref="PegasusTable.MultiGetRangeAsync"/>.</summary>
+/// <param name="Values">The records found, in ascending sort-key order (values empty with <see cref="MultiGetOptions.NoValue"/>).</param>
+/// <param name="Complete">
+/// False when the server stopped at a count or size limit (its <c>Incomplete</c> answer): more records may match.
+/// </param>
+public sealed record MultiGetResult(IReadOnlyList<(byte[] SortKey, byte[] Value)> Values, bool Complete);

@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Options;
+using Pegasus.Meta.Diagnostics;
+using Pegasus.Meta.Options;
+
+namespace Pegasus.Meta.FailureDetection;
+
+/// <summary>
+/// Replica server liveness from beacons: a node is alive while its last beacon is within
+/// <see cref="MetaOptions.ReplicaGracePeriod"/>. Liveness is computed from the clock on every
+/// question, so it is right even between <see cref="CheckLiveness"/> sweeps, which only log the
+/// alive-to-dead transitions.
+/// </summary>
+public sealed partial class NodeRegistry
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<NodeRegistry> _logger;
+    private readonly TimeSpan _gracePeriod;
+    private readonly Dictionary<string, Entry> _nodes = new(StringComparer.Ordinal);
+
+    // Beacons arrive on many gRPC threads while sweeps and admin reads walk the table; entries are tiny, so one lock.
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates the registry.</summary>
+    /// <param name="options">The meta options (grace period).</param>
+    /// <param name="timeProvider">The clock beacons are timed with.</param>
+    /// <param name="instruments">The meta metrics.</param>
+    /// <param name="logger">The logger.</param>
+    public NodeRegistry(IOptions<MetaOptions> options, TimeProvider timeProvider, MetaInstruments instruments, ILogger<NodeRegistry> logger)
+    {
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _gracePeriod = options.Value.ReplicaGracePeriod;
+        Lease = options.Value.ReplicaLease;
+        Instruments = instruments;
+        instruments.ObserveAliveNodes(() => GetAliveNodes().Count);
+    }
+
+    /// <summary>Gets the lease a beacon grants its node (shorter than the grace period).</summary>
+    public TimeSpan Lease { get; }
+
+    /// <summary>Gets the meta metrics.</summary>
+    internal MetaInstruments Instruments { get; }
+
+    /// <summary>Normalizes a node address so that <c>http://h:1/</c> and <c>http://h:1</c> are one node.</summary>
+    /// <param name="address">The address as sent.</param>
+    /// <returns>The normalized address.</returns>
+    public static string NormalizeAddress(string address) => address.Trim().TrimEnd('/');
+
+    /// <summary>Records a beacon: the node is alive from now for the grace period.</summary>
+    /// <param name="address">The node's (normalized) address.</param>
+    /// <param name="reportedReplicaCount">How many replicas the node reported.</param>
+    public void RecordBeacon(string address, int reportedReplicaCount)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        Instruments.BeaconReceived();
+        bool becameAlive;
+        bool diedUnnoticed;
+        lock (_lock)
+        {
+            if (!_nodes.TryGetValue(address, out var entry))
+            {
+                entry = new Entry();
+                _nodes[address] = entry;
+            }
+
+            // A node can outlive its grace period and beacon again between two sweeps: log both transitions.
+            diedUnnoticed = entry.ReportedAlive && !IsWithinGrace(entry);
+            becameAlive = !entry.ReportedAlive || diedUnnoticed;
+            entry.LastBeaconTimestamp = _timeProvider.GetTimestamp();
+            entry.LastBeaconAt = _timeProvider.GetUtcNow();
+            entry.ReportedReplicaCount = reportedReplicaCount;
+            entry.ReportedAlive = true;
+        }
+
+        if (diedUnnoticed)
+        {
+            LogNodeDead(_logger, address, _gracePeriod);
+        }
+
+        if (becameAlive)
+        {
+            LogNodeAlive(_logger, address);
+        }
+    }
+
+    /// <summary>Whether a node's last beacon is within the grace period (false for a node that never beaconed).</summary>
+    /// <param name="address">The node's address.</param>
+    /// <returns>True when alive.</returns>
+    public bool IsAlive(string address)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(address, out var entry) && IsWithinGrace(entry);
+        }
+    }
+
+    /// <summary>The alive nodes, in ordinal order of address.</summary>
+    /// <returns>Their addresses.</returns>
+    public IReadOnlyList<string> GetAliveNodes()
+    {
+        lock (_lock)
+        {
+            return [.. _nodes.Where(pair => IsWithinGrace(pair.Value)).Select(pair => pair.Key).Order(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>Every node that beaconed this meta server, in ordinal order of address.</summary>
+    /// <returns>Their states.</returns>
+    public IReadOnlyList<NodeState> GetNodes()
+    {
+        lock (_lock)
+        {
+            return [.. _nodes
+                .OrderBy(pair => pair.Key, StringComparer.Ordinal)
+                .Select(pair => new NodeState(pair.Key, IsWithinGrace(pair.Value), pair.Value.LastBeaconAt, pair.Value.ReportedReplicaCount))];
+        }
+    }
+
+    /// <summary>Finds nodes whose grace period ran out since the last sweep and logs them as dead.</summary>
+    /// <returns>The addresses that turned dead in this sweep.</returns>
+    public IReadOnlyList<string> CheckLiveness()
+    {
+        List<string>? died = null;
+        lock (_lock)
+        {
+            foreach (var (address, entry) in _nodes)
+            {
+                if (entry.ReportedAlive && !IsWithinGrace(entry))
+                {
+                    entry.ReportedAlive = false;
+                    (died ??= []).Add(address);
+                }
+            }
+        }
+
+        foreach (var address in died ?? [])
+        {
+            LogNodeDead(_logger, address, _gracePeriod);
+        }
+
+        return died ?? [];
+    }
+
+    /// <summary>Forgets every node: a meta server that (re)gains leadership starts from fresh beacons.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _nodes.Clear();
+        }
+    }
+
+    private bool IsWithinGrace(Entry entry) => _timeProvider.GetElapsedTime(entry.LastBeaconTimestamp) <= _gracePeriod;
+
+    [LoggerMessage(EventId = (int)MetaEventIds.NodeAlive, Level = LogLevel.Information, Message = "Replica server {Address} is alive")]
+    private static partial void LogNodeAlive(ILogger logger, string address);
+
+    [LoggerMessage(EventId = (int)MetaEventIds.NodeDead, Level = LogLevel.Warning, Message = "Replica server {Address} is dead: no beacon for {GracePeriod}")]
+    private static partial void LogNodeDead(ILogger logger, string address, TimeSpan gracePeriod);
+
+    private sealed class Entry
+    {
+        public long LastBeaconTimestamp { get; set; }
+
+        public DateTimeOffset LastBeaconAt { get; set; }
+
+        public int ReportedReplicaCount { get; set; }
+
+        // Whether the last transition logged was "alive"; lets sweeps log each death once.
+        public bool ReportedAlive { get; set; }
+    }
+}

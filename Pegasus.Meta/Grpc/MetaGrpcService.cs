@@ -1,0 +1,103 @@
+using Grpc.Core;
+using Pegasus.Meta.FailureDetection;
+using Pegasus.Meta.Leadership;
+using Pegasus.Meta.Tables;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Meta;
+
+namespace Pegasus.Meta.Grpc;
+
+/// <summary>
+/// The meta server's gRPC face: routing tables for clients (<c>QueryConfig</c>) and beacons from
+/// replica servers (<c>Beacon</c>). Errors travel in the response's error field; a meta server
+/// that does not lead answers <see cref="ErrorCode.ForwardToOthers"/> with the leader's gRPC address.
+/// </summary>
+/// <param name="tables">The tables and their configurations.</param>
+/// <param name="nodes">Replica server liveness.</param>
+/// <param name="leadership">Whether this meta server leads, and who does.</param>
+/// <param name="lifetime">Stops handlers when the host shuts down.</param>
+public sealed class MetaGrpcService(
+    TableManager tables,
+    NodeRegistry nodes,
+    IMetaLeadership leadership,
+    IHostApplicationLifetime lifetime) : MetaService.MetaServiceBase
+{
+    /// <inheritdoc/>
+    public override async Task<QueryConfigResponse> QueryConfig(QueryConfigRequest request, ServerCallContext context)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var result = await tables.GetTableAsync(request.TableName, cancellation.Token);
+        var response = new QueryConfigResponse { Error = result.Error };
+        if (result.Value is not { } table)
+        {
+            response.ErrorMessage = result.Message ?? string.Empty;
+            response.LeaderAddress = LeaderAddressFor(result.Error);
+            return response;
+        }
+
+        response.AppId = table.Table.AppId;
+        response.PartitionCount = table.Table.PartitionCount;
+        foreach (var partition in table.Partitions)
+        {
+            response.Partitions.Add(new PartitionConfiguration
+            {
+                PartitionIndex = partition.PartitionIndex,
+                Ballot = partition.Ballot,
+                Primary = partition.Primary ?? string.Empty,
+                Secondaries = { partition.Secondaries },
+                MaxReplicaCount = partition.MaxReplicaCount,
+            });
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<BeaconResponse> Beacon(BeaconRequest request, ServerCallContext context)
+    {
+        var node = NodeRegistry.NormalizeAddress(request.NodeAddress);
+        if (node.Length == 0)
+        {
+            return new BeaconResponse { Error = ErrorCode.InvalidParameters, ErrorMessage = "The beacon has no node address." };
+        }
+
+        // A standby must not count beacons: liveness is the leader's to judge, and the node must move on to it.
+        if (!leadership.IsLeader)
+        {
+            var error = leadership.Leader is null ? ErrorCode.ServiceNotActive : ErrorCode.ForwardToOthers;
+            return new BeaconResponse { Error = error, ErrorMessage = "This meta server is not the leader.", LeaderAddress = LeaderAddressFor(error) };
+        }
+
+        nodes.RecordBeacon(node, request.Replicas.Count);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var result = await tables.GetNodeInstructionsAsync(node, cancellation.Token);
+        if (result.Value is not { } instructions)
+        {
+            return new BeaconResponse { Error = result.Error, ErrorMessage = result.Message ?? string.Empty, LeaderAddress = LeaderAddressFor(result.Error) };
+        }
+
+        var response = new BeaconResponse
+        {
+            Error = ErrorCode.Ok,
+            LeaseMilliseconds = (long)nodes.Lease.TotalMilliseconds,
+            DroppedAppIds = { instructions.DroppedAppIds },
+        };
+        foreach (var assignment in instructions.Assignments)
+        {
+            response.Assignments.Add(new ReplicaAssignment
+            {
+                AppId = assignment.AppId,
+                AppName = assignment.AppName,
+                PartitionIndex = assignment.PartitionIndex,
+                PartitionCount = assignment.PartitionCount,
+                Ballot = assignment.Ballot,
+                Role = assignment.IsPrimary ? ReplicaRole.Primary : ReplicaRole.Secondary,
+            });
+        }
+
+        return response;
+    }
+
+    private string LeaderAddressFor(ErrorCode error)
+        => error == ErrorCode.ForwardToOthers ? leadership.Leader?.GrpcAddress ?? string.Empty : string.Empty;
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pegasus.Meta.Admin;
+using Pegasus.Meta.Diagnostics;
+using Pegasus.Meta.FailureDetection;
+using Pegasus.Meta.Leadership;
+using Pegasus.Meta.Options;
+using Pegasus.Meta.State;
+using Pegasus.Meta.Tables;
+
+namespace Pegasus.Meta;
+
+/// <summary>Registers the meta server: options, state store and leadership, tables, failure detection, gRPC, admin JSON.</summary>
+public static class MetaHostingExtensions
+{
+    /// <summary>Adds the meta server's services, with the state store chosen by <c>Meta:StateStore</c>.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="configureOptions">Further configuration of <see cref="MetaOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IHostApplicationBuilder AddMetaServer(
+        this IHostApplicationBuilder builder,
+        Action<OptionsBuilder<MetaOptions>>? configureOptions = null)
+    {
+        var options = builder.Services.AddOptions<MetaOptions>().BindConfiguration(MetaOptions.SectionName).ValidateOnStart();
+        configureOptions?.Invoke(options);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetaOptions>, MetaOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MetaOptions>, MetaOptionsDefaults>());
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<MetaInstruments>();
+        builder.Services.TryAddSingleton<NodeRegistry>();
+        builder.Services.TryAddSingleton<TableManager>();
+        AddStateStoreAndLeadership(builder);
+
+        builder.Services.AddHostedService<MetaLeadershipCoordinator>();
+        builder.Services.AddHostedService<NodeLivenessMonitor>();
+        builder.Services.AddHealthChecks().AddCheck<MetaStateHealthCheck>("meta-state");
+        builder.Services.AddGrpc();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Context));
+        return builder;
+    }
+
+    /// <summary>
+    /// The one place the state store and leadership are chosen. Embedded: a file store and a meta
+    /// server that always leads. ZooKeeper: refused at startup until its store and election are wired here.
+    /// </summary>
+    private static void AddStateStoreAndLeadership(IHostApplicationBuilder builder)
+    {
+        // An unparsable value falls through to the embedded registrations; options validation then reports it.
+        var configured = builder.Configuration[$"{MetaOptions.SectionName}:{nameof(MetaOptions.StateStore)}"];
+        var kind = Enum.TryParse<MetaStateStoreKind>(configured, ignoreCase: true, out var parsed) ? parsed : MetaStateStoreKind.Embedded;
+        switch (kind)
+        {
+            case MetaStateStoreKind.ZooKeeper:
+                throw new InvalidOperationException(
+                    "Meta:StateStore is 'ZooKeeper', but this meta server build has no ZooKeeper state store or leader election " +
+                    "registered yet (they plug in behind IMetaStateStore and IMetaLeadership in MetaHostingExtensions). " +
+                    "Run with Meta:StateStore=Embedded.");
+            default:
+                builder.Services.TryAddSingleton<EmbeddedMetaStateStore>();
+                builder.Services.TryAddSingleton<IMetaStateStore>(services => services.GetRequiredService<EmbeddedMetaStateStore>());
+                builder.Services.TryAddSingleton<IMetaLeadership, EmbeddedLeadership>();
+                break;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Pegasus.Meta.Tables;
+
+/// <summary>Chooses where new partitions go.</summary>
+public static class PartitionPlacement
+{
+    /// <summary>
+    /// Picks a primary for each of <paramref name="partitionCount"/> new partitions: always the
+    /// node with the fewest replicas so far (counting those just placed), ties broken by address,
+    /// which makes an even cluster a round-robin.
+    /// </summary>
+    /// <param name="partitionCount">How many partitions to place.</param>
+    /// <param name="candidates">The alive nodes; at least one.</param>
+    /// <param name="currentLoad">Replicas each node already serves (absent = none).</param>
+    /// <returns>The primary of each partition, by index.</returns>
+    public static string[] AssignPrimaries(int partitionCount, IReadOnlyList<string> candidates, IReadOnlyDictionary<string, int> currentLoad)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(partitionCount);
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException("At least one candidate node is needed.", nameof(candidates));
+        }
+
+        var queue = new PriorityQueue<string, (int Load, string Address)>(
+            Comparer<(int Load, string Address)>.Create((a, b) =>
+                a.Load != b.Load ? a.Load.CompareTo(b.Load) : string.CompareOrdinal(a.Address, b.Address)));
+        foreach (var node in candidates.Distinct(StringComparer.Ordinal))
+        {
+            queue.Enqueue(node, (currentLoad.GetValueOrDefault(node), node));
+        }
+
+        var primaries = new string[partitionCount];
+        for (var i = 0; i < partitionCount; i++)
+        {
+            queue.TryDequeue(out var node, out var priority);
+            primaries[i] = node!;
+            queue.Enqueue(node!, (priority.Load + 1, node!));
+        }
+
+        return primaries;
+    }
+}

@@ -1,0 +1,23 @@
+using Pegasus.Meta.State;
+
+namespace Pegasus.Meta.Tables;
+
+/// <summary>A table as the meta leader currently knows it.</summary>
+/// <param name="Table">The table record.</param>
+/// <param name="Partitions">Its partition configurations, by index.</param>
+public sealed record TableView(TableRecord Table, IReadOnlyList<PartitionConfigurationRecord> Partitions);
+
+/// <summary>One replica a replica server should serve, as told in its beacon response.</summary>
+/// <param name="AppId">The table's id.</param>
+/// <param name="AppName">The table's name.</param>
+/// <param name="PartitionIndex">The partition.</param>
+/// <param name="PartitionCount">The table's partition count.</param>
+/// <param name="Ballot">The partition configuration's ballot.</param>
+/// <param name="IsPrimary">Whether the node is the primary (else a secondary).</param>
+public readonly record struct NodeAssignment(int AppId, string AppName, int PartitionIndex, int PartitionCount, long Ballot, bool IsPrimary);
+
+/// <summary>A request to create a table.</summary>
+/// <param name="Name">The table name.</param>
+/// <param name="PartitionCount">The partition count, a power of two.</param>
+/// <param name="ReplicaCount">The copies per partition.</param>
+public readonly record struct CreateTableRequest(string? Name, int PartitionCount, int ReplicaCount);

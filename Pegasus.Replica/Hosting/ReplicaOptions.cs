@@ -1,0 +1,72 @@
+namespace Pegasus.Replica.Hosting;
+
+/// <summary>
+/// Replica server settings, bound from the <c>Replica</c> configuration section.
+/// </summary>
+public sealed class ReplicaOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Replica";
+
+    /// <summary>
+    /// Gets or sets the root directory of this node's data; each replica lives in
+    /// <c>&lt;DataDirectory&gt;/&lt;appId&gt;.&lt;partitionIndex&gt;/</c>, dropped data moves to <c>.gar/</c>.
+    /// </summary>
+    /// <value>Required.</value>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>
+    /// Gets or sets the meta servers' gRPC addresses, comma-separated
+    /// (e.g. <c>http://127.0.0.1:35601,http://127.0.0.1:35602</c>).
+    /// </summary>
+    /// <value>Required.</value>
+    public string MetaServers { get; set; } = "";
+
+    /// <summary>
+    /// Gets or sets the address clients and peers reach this node's gRPC port at; it is the node's
+    /// identity in the cluster.
+    /// </summary>
+    /// <value>Defaults to <c>http://127.0.0.1:&lt;Ports:Grpc&gt;</c>.</value>
+    public string AdvertisedAddress { get; set; } = "";
+
+    /// <summary>Gets or sets how often the node beacons the meta leader.</summary>
+    /// <value>Defaults to one second.</value>
+    public TimeSpan BeaconInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the deadline of one beacon call to one meta server.</summary>
+    /// <value>Defaults to two seconds.</value>
+    public TimeSpan BeaconTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets or sets how long the node keeps serving after the send time of its last successful
+    /// beacon. It must stay below the meta server's grace period (<c>Meta:ReplicaGracePeriod</c>,
+    /// ten seconds by default) so this node stops serving before the meta declares it dead and
+    /// hands its partitions to someone else; a shorter lease granted by the meta wins.
+    /// </summary>
+    /// <value>Defaults to eight seconds.</value>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Gets or sets how often each replica sweeps expired records out of its store.</summary>
+    /// <value>Defaults to one minute.</value>
+    public TimeSpan ExpiredSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how many expired records one sweep step removes before the writer loop turns
+    /// back to writes; a sweep that hits this limit continues in the next step.
+    /// </summary>
+    /// <value>Defaults to 1000.</value>
+    public int ExpiredSweepBatchSize { get; set; } = 1000;
+
+    /// <summary>Gets or sets how many writes may wait in one replica's queue before submitters wait.</summary>
+    /// <value>Defaults to 4096.</value>
+    public int WriteQueueCapacity { get; set; } = 4096;
+
+    /// <summary>Gets or sets the most writes one writer-loop iteration takes off the queue.</summary>
+    /// <value>Defaults to 256.</value>
+    public int MaxWriteBatchSize { get; set; } = 256;
+
+    /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
+    /// <returns>The trimmed, non-empty entries in configuration order.</returns>
+    public IReadOnlyList<string> GetMetaServerAddresses() =>
+        MetaServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+
+namespace Pegasus.Replica.Hosting;
+
+/// <summary>Checks <see cref="ReplicaOptions"/> and reports every problem at once.</summary>
+public sealed class ReplicaOptionsValidator : IValidateOptions<ReplicaOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ReplicaOptions options)
+    {
+        List<string> errors = [];
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add("Replica:DataDirectory is required.");
+        }
+
+        var metas = options.GetMetaServerAddresses();
+        if (metas.Count == 0)
+        {
+            errors.Add("Replica:MetaServers is required (comma-separated meta gRPC addresses).");
+        }
+
+        foreach (var meta in metas)
+        {
+            if (!IsHttpAddress(meta))
+            {
+                errors.Add($"Replica:MetaServers entry '{meta}' is not an absolute http(s) address.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdvertisedAddress))
+        {
+            errors.Add("Replica:AdvertisedAddress is required when Ports:Grpc is not set.");
+        }
+        else if (!IsHttpAddress(options.AdvertisedAddress))
+        {
+            errors.Add($"Replica:AdvertisedAddress '{options.AdvertisedAddress}' is not an absolute http(s) address.");
+        }
+
+        if (options.BeaconInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Replica:BeaconInterval must be positive.");
+        }
+
+        if (options.BeaconTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Replica:BeaconTimeout must be positive.");
+        }
+
+        // A lease no longer than one beacon interval would lapse between two healthy beacons.
+        if (options.LeaseTimeout <= options.BeaconInterval)
+        {
+            errors.Add("Replica:LeaseTimeout must be longer than Replica:BeaconInterval.");
+        }
+
+        if (options.ExpiredSweepInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Replica:ExpiredSweepInterval must be positive.");
+        }
+
+        if (options.ExpiredSweepBatchSize <= 0)
+        {
+            errors.Add("Replica:ExpiredSweepBatchSize must be positive.");
+        }
+
+        if (options.WriteQueueCapacity <= 0)
+        {
+            errors.Add("Replica:WriteQueueCapacity must be positive.");
+        }
+
+        if (options.MaxWriteBatchSize <= 0)
+        {
+            errors.Add("Replica:MaxWriteBatchSize must be positive.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsHttpAddress(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using Google.Protobuf;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Protocol.Keys;
+
+namespace Pegasus.Replica.Storage;
+
+public sealed partial class PartitionStore
+{
+    /// <summary>
+    /// Applies the write of <paramref name="decree"/>, which must be <see cref="LastAppliedDecree"/>
+    /// + 1, atomically with the decree record, and fills <paramref name="response"/> (error and
+    /// result). A write that fails validation or its check still consumes the decree: the decree
+    /// is recorded and no data changes, so every replica of the mutation log ends up identical.
+    /// Called by one writer at a time.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is not a write.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The decree is not the next one.</exception>
+    /// <exception cref="ObjectDisposedException">The store is closed.</exception>
+    /// <exception cref="RocksDbSharp.RocksDbSharpException">
+    /// RocksDB failed to write; the decree was not applied and the replica should stop serving.
+    /// </exception>
+    public void ApplyWrite(long decree, DataRequest request, DataResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        if (!IsWrite(request.OpCase))
+        {
+            throw new ArgumentException($"{request.OpCase} is not a write operation", nameof(request));
+        }
+
+        ObjectDisposedException.ThrowIf(!_gate.TryEnter(), this);
+        try
+        {
+            CheckNextDecree(decree);
+            FillHeader(response);
+            response.Decree = decree;
+            if (Validate(request, response))
+            {
+                switch (request.OpCase)
+                {
+                    case DataRequest.OpOneofCase.Set:
+                        PutRecord(request.Set.HashKey, request.Set.SortKey, request.Set.Value.Span, request.Set.ExpireTsSeconds);
+                        break;
+                    case DataRequest.OpOneofCase.Delete:
+                        DeleteRecord(request.Delete.HashKey, request.Delete.SortKey);
+                        break;
+                    case DataRequest.OpOneofCase.MultiSet:
+                        MultiSet(request.MultiSet);
+                        break;
+                    case DataRequest.OpOneofCase.MultiDelete:
+                        MultiDelete(request.MultiDelete, response);
+                        break;
+                    case DataRequest.OpOneofCase.Incr:
+                        Incr(request.Incr, response);
+                        break;
+                    case DataRequest.OpOneofCase.CheckAndSet:
+                        CheckAndSet(request.CheckAndSet, response);
+                        break;
+                    case DataRequest.OpOneofCase.CheckAndMutate:
+                        CheckAndMutate(request.CheckAndMutate, response);
+                        break;
+                }
+            }
+
+            if (response.Error != ErrorCode.Ok)
+            {
+                LogDebugInvalidWrite(_logger, decree, AppId, PartitionIndex, response.Error, response.ErrorMessage);
+            }
+
+            Commit(decree);
+        }
+        finally
+        {
+            _writeBatch.Clear();
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="decree"/> without changing data, for mutations that carry no
+    /// write (for example the empty mutation a new primary commits to fix its starting point).
+    /// </summary>
+    public void ApplyEmptyWrite(long decree)
+    {
+        ObjectDisposedException.ThrowIf(!_gate.TryEnter(), this);
+        try
+        {
+            CheckNextDecree(decree);
+            Commit(decree);
+        }
+        finally
+        {
+            _writeBatch.Clear();
+            _gate.Exit();
+        }
+    }
+
+    private void CheckNextDecree(long decree)
+    {
+        var expected = LastAppliedDecree + 1;
+        if (decree != expected)
+        {
+            throw new ArgumentOutOfRangeException(nameof(decree), decree,
+                $"partition {AppId}.{PartitionIndex} expects decree {expected}; decrees are applied in order, once");
+        }
+    }
+
+    /// <summary>Writes the batched data and the decree record in one atomic RocksDB write.</summary>
+    private void Commit(long decree)
+    {
+        _writeBatch.Put(LastAppliedDecreeKey, Int64Bytes(decree), _metaCf);
+        _db.Write(_writeBatch, _writeOptions);
+        Volatile.Write(ref _lastAppliedDecree, decree);
+    }
+
+    private void PutRecord(ByteString hashKey, ByteString sortKey, ReadOnlySpan<byte> value, uint expireTs)
+        => _writeBatch.Put(StorageKey.Encode(hashKey.Span, sortKey.Span), StoredValue.Encode(value, expireTs), _dataCf);
+
+    private void DeleteRecord(ByteString hashKey, ByteString sortKey)
+        => _writeBatch.Delete(StorageKey.Encode(hashKey.Span, sortKey.Span), _dataCf);
+
+    /// <summary>Like Pegasus's multi_put, every record takes the request's expire time.</summary>
+    private void MultiSet(MultiSetRequest request)
+    {
+        foreach (var kv in request.Kvs)
+        {
+            PutRecord(request.HashKey, kv.SortKey, kv.Value.Span, request.ExpireTsSeconds);
+        }
+    }
+
+    /// <summary>Like Pegasus's multi_remove, the count is the number of sort keys named, present or not.</summary>
+    private void MultiDelete(MultiDeleteRequest request, DataResponse response)
+    {
+        foreach (var sortKey in request.SortKeys)
+        {
+            DeleteRecord(request.HashKey, sortKey);
+        }
+
+        response.MultiDelete = new MultiDeleteResponse { Count = request.SortKeys.Count };
+    }
+
+    /// <summary>
+    /// Pegasus's incr: an absent, expired or empty value counts as 0; the stored value must be
+    /// an int64 in text; overflow fails and answers the old value. The expire time argument
+    /// keeps (0), clears (&lt; 0) or sets (&gt; 0) the record's TTL; a new record only takes a
+    /// positive one.
+    /// </summary>
+    private void Incr(IncrRequest request, DataResponse response)
+    {
+        var result = new IncrResponse();
+        response.Incr = result;
+        var stored = ReadLive(request.HashKey, request.SortKey, Now());
+        long newValue;
+        uint newExpireTs;
+        if (stored is null)
+        {
+            newValue = request.Increment;
+            newExpireTs = request.ExpireTsSeconds > 0 ? (uint)request.ExpireTsSeconds : 0;
+        }
+        else
+        {
+            var oldValue = StoredValue.UserData(stored);
+            if (oldValue.IsEmpty)
+            {
+                newValue = request.Increment;
+            }
+            else if (!Int64Text.TryParse(oldValue, out var oldInt))
+            {
+                Fail(response, ErrorCode.InvalidArgument, "the stored value is not an int64 in text, or out of range");
+                return;
+            }
+            else if (!TryAdd(oldInt, request.Increment, out newValue))
+            {
+                result.NewValue = oldInt;
+                Fail(response, ErrorCode.InvalidArgument,
+                    $"incrementing {oldInt} by {request.Increment} overflows int64");
+                return;
+            }
+
+            newExpireTs = request.ExpireTsSeconds switch
+            {
+                0 => StoredValue.ExpireTs(stored),
+                < 0 => 0,
+                _ => (uint)request.ExpireTsSeconds,
+            };
+        }
+
+        var text = Encoding.ASCII.GetBytes(newValue.ToString(CultureInfo.InvariantCulture));
+        PutRecord(request.HashKey, request.SortKey, text, newExpireTs);
+        result.NewValue = newValue;
+    }
+
+    private static bool TryAdd(long a, long b, out long sum)
+    {
+        sum = unchecked(a + b);
+
+        // Overflow iff both operands have the same sign and the sum's sign differs.
+        return ((a ^ sum) & (b ^ sum)) >= 0;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Pegasus.Tests.Aspire;
+
+/// <summary>
+/// The real Pegasus.AppHost started through Aspire.Hosting.Testing: every server a real process,
+/// data in a directory of this test's own, ports picked free (<c>Pegasus:Ports:Base=0</c>).
+/// Disposal stops every process, writes the resources' console output to the test's output and
+/// deletes the data.
+/// </summary>
+internal sealed class AppHostCluster : IAsyncDisposable
+{
+    /// <summary>Building three servers and starting them on two cores can take a while; a hang cannot take longer.</summary>
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly DistributedApplication _app;
+    private readonly string _dataRoot;
+    private readonly CancellationTokenSource _logWatch = new();
+    private readonly ConcurrentQueue<string> _logs = new();
+    private readonly List<Task> _logPumps = [];
+
+    private AppHostCluster(DistributedApplication app, string dataRoot, IReadOnlyList<string> resourceNames)
+    {
+        _app = app;
+        _dataRoot = dataRoot;
+        ResourceNames = resourceNames;
+    }
+
+    /// <summary>Names of the resources started (e.g. <c>meta-0</c>, <c>replica-2</c>, <c>zk</c>).</summary>
+    public IReadOnlyList<string> ResourceNames { get; }
+
+    public DistributedApplication App => _app;
+
+    /// <summary>
+    /// Builds the AppHost with <paramref name="args"/> (configuration, e.g. <c>--Pegasus:ZooKeeper=None</c>),
+    /// lets <paramref name="configure"/> adjust the model, starts it and waits until every resource
+    /// is healthy.
+    /// </summary>
+    public static async Task<AppHostCluster> StartAsync(
+        IEnumerable<string> args,
+        CancellationToken cancellationToken,
+        Action<IDistributedApplicationTestingBuilder>? configure = null)
+    {
+        var dataRoot = Directory.CreateTempSubdirectory("pegasus-apphost-").FullName;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartupTimeout);
+
+        string[] allArgs = [$"--Pegasus:DataRoot={dataRoot}", "--Pegasus:Ports:Base=0", .. args];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pegasus_AppHost>(allArgs, timeout.Token);
+        configure?.Invoke(builder);
+        var names = builder.Resources.Select(resource => resource.Name).ToArray();
+        var app = await builder.BuildAsync(timeout.Token);
+        var cluster = new AppHostCluster(app, dataRoot, names);
+        try
+        {
+            cluster.StartLogPumps();
+            await app.StartAsync(timeout.Token);
+            await Task.WhenAll(names.Select(name => cluster.WaitForHealthyAsync(name, timeout.Token)));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The allocated URI of one endpoint, e.g. (<c>meta-0</c>, <c>http</c>).</summary>
+    public Uri GetEndpoint(string resourceName, string endpointName) => _app.GetEndpoint(resourceName, endpointName);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            await _logWatch.CancelAsync();
+            await Task.WhenAll(_logPumps);
+            _logWatch.Dispose();
+            WriteLogsToTestOutput();
+            TryDeleteDataRoot();
+        }
+    }
+
+    /// <summary>Waits until the resource is healthy, failing at once (with its logs) if it stops first.</summary>
+    private async Task WaitForHealthyAsync(string name, CancellationToken cancellationToken)
+    {
+        var notifications = _app.Services.GetRequiredService<ResourceNotificationService>();
+        ResourceEvent resourceEvent;
+        try
+        {
+            resourceEvent = await notifications.WaitForResourceAsync(
+                name,
+                e => e.Snapshot.HealthStatus == HealthStatus.Healthy
+                    || KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text),
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Resource '{name}' did not become healthy within {StartupTimeout}. See the test output for its logs.");
+        }
+
+        if (resourceEvent.Snapshot.HealthStatus != HealthStatus.Healthy)
+        {
+            throw new InvalidOperationException(
+                $"Resource '{name}' ended in state '{resourceEvent.Snapshot.State?.Text}' (exit code {resourceEvent.Snapshot.ExitCode}) before becoming healthy. See the test output for its logs.");
+        }
+    }
+
+    private void StartLogPumps()
+    {
+        var logger = _app.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var name in ResourceNames)
+        {
+            _logPumps.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var batch in logger.WatchAsync(name).WithCancellation(_logWatch.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            _logs.Enqueue($"[{name}]{(line.IsErrorMessage ? " (stderr)" : string.Empty)} {line.Content}");
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (_logWatch.IsCancellationRequested)
+                {
+                    // Disposal stops the watch; what was collected is written out then.
+                }
+            }));
+        }
+    }
+
+    private void WriteLogsToTestOutput()
+    {
+        if (TestContext.Current.TestOutputHelper is not { } output)
+        {
+            return;
+        }
+
+        foreach (var line in _logs)
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    private void TryDeleteDataRoot()
+    {
+        try
+        {
+            Directory.Delete(_dataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that has not quite let go of a file must not fail the test; the OS temp cleaner gets it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same as above.
+        }
+    }
+}

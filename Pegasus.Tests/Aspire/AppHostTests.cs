@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Pegasus.Tests.Aspire;
+
+/// <summary>
+/// The whole local cluster as <c>dotnet run --project Pegasus.AppHost</c> starts it, in the
+/// mode that needs no ZooKeeper: one meta on the embedded store and three replica servers.
+/// </summary>
+public sealed class AppHostTests
+{
+    /// <summary>Replicas beacon every second; this only bounds a cluster that never forms.</summary>
+    private static readonly TimeSpan ClusterFormTimeout = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task AppHost_EmbeddedMode_StartsHealthyClusterThatServesWrites()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var cluster = await AppHostCluster.StartAsync(["--Pegasus:ZooKeeper=None"], cancellationToken);
+
+        Assert.Equal(["meta-0", "replica-0", "replica-1", "replica-2"], cluster.ResourceNames.Order(StringComparer.Ordinal));
+
+        using var admin = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-0", "http") };
+        var info = await admin.GetFromJsonAsync<ClusterInfoJson>("/v1/cluster", cancellationToken);
+        Assert.NotNull(info);
+        Assert.True(info.IsLeader);
+        Assert.Equal("Embedded", info.StateStore);
+
+        // Every replica server registers under the address the AppHost told it to advertise.
+        string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => AdvertisedAddress(cluster.GetEndpoint($"replica-{i}", "grpc")))];
+        await WaitForAliveNodesAsync(admin, expectedNodes, cancellationToken);
+
+        const string tableName = "apphost_smoke";
+        using var create = await admin.PostAsJsonAsync(
+            "/v1/tables", new { name = tableName, partitionCount = 4, replicaCount = 3 }, cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var table = await create.Content.ReadFromJsonAsync<TableInfoJson>(cancellationToken);
+        Assert.NotNull(table);
+        Assert.Equal((tableName, 4, 3), (table.Name, table.PartitionCount, table.ReplicaCount));
+    }
+
+    private static string AdvertisedAddress(Uri endpoint) =>
+        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{endpoint.Port}");
+
+    private static async Task WaitForAliveNodesAsync(HttpClient admin, IReadOnlyCollection<string> expected, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ClusterFormTimeout);
+        string[] alive = [];
+        try
+        {
+            while (true)
+            {
+                var nodes = await admin.GetFromJsonAsync<NodeInfoJson[]>("/v1/nodes", timeout.Token) ?? [];
+                alive = [.. nodes.Where(node => node.Alive).Select(node => node.Address).Order(StringComparer.Ordinal)];
+                if (expected.All(alive.Contains))
+                {
+                    return;
+                }
+
+                await Task.Delay(PollInterval, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"Within {ClusterFormTimeout} the meta saw alive [{string.Join(", ", alive)}], expected [{string.Join(", ", expected)}].");
+        }
+    }
+}
