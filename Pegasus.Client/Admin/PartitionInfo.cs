@@ -13,5 +13,8 @@ public sealed record PartitionInfo
     public string? Primary { get; init; }
 
     /// <summary>Gets the secondaries' addresses.</summary>
-    public IReadOnlyList<string> Secondaries { get; init; } = [];
+    public IReadOnlyList<string> Secondaries { get; init => field = value ?? []; } = [];
+
+    /// <summary>Gets how many replicas the partition should have.</summary>
+    public int MaxReplicaCount { get; init; }
 }

@@ -24,8 +24,17 @@ public sealed record TableInfo
     /// <summary>Gets the table's app envs.</summary>
     public IReadOnlyDictionary<string, string> Envs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Gets when the table was created.</summary>
+    [JsonConverter(typeof(LenientDateTimeOffsetConverter))]
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>Gets when the table was dropped; null while it is available.</summary>
+    [JsonConverter(typeof(LenientDateTimeOffsetConverter))]
+    public DateTimeOffset? DroppedAt { get; init; }
+
     /// <summary>Gets each partition's configuration; empty when the call does not return them (listing tables).</summary>
-    public IReadOnlyList<PartitionInfo> Partitions { get; init; } = [];
+    /// <remarks>A listing may send <c>"partitions": null</c>; callers always get a list.</remarks>
+    public IReadOnlyList<PartitionInfo> Partitions { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// Gets a value indicating whether every partition is listed with a primary and a full set of secondaries

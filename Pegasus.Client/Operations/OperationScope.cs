@@ -74,20 +74,13 @@ internal sealed class OperationScope : IDisposable
         Activity?.SetStatus(ActivityStatusCode.Ok);
     }
 
-    /// <summary>The exception to throw for a cancellation observed by the operation: a timeout or the caller's own.</summary>
-    public Exception TranslateCancellation(OperationCanceledException exception)
+    /// <summary>The timeout to throw in place of the cancellation the passed deadline caused (when <see cref="TimedOut"/>).</summary>
+    public PegasusException TimeoutException(OperationCanceledException exception)
     {
-        if (TimedOut)
-        {
-            var reason = LastFailure is null ? "" : $" (last failure: {LastFailure})";
-            var timeout = new PegasusException(ErrorCode.Timeout, $"{Operation} on table '{Table}' timed out after {Timeout}{reason}", exception);
-            Failed(timeout);
-            return timeout;
-        }
-
-        Record("cancelled");
-        Activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-        return exception;
+        var reason = LastFailure is null ? "" : $" (last failure: {LastFailure})";
+        var timeout = new PegasusException(ErrorCode.Timeout, $"{Operation} on table '{Table}' timed out after {Timeout}{reason}", exception);
+        Failed(timeout);
+        return timeout;
     }
 
     /// <summary>Records a failure; returns false so it can sit in an exception filter without catching.</summary>

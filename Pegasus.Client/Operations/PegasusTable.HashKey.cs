@@ -85,7 +85,7 @@ public sealed partial class PegasusTable
         options ??= MultiGetOptions.Default;
         Validation.FilterType(options.SortKeyFilterType, "MultiGetRange");
         var request = Requests.MultiGetRange(hashKey, startSortKey, stopSortKey, options);
-        return await RunAsync("MultiGet", Requests.HashKeyHash(hashKey), request, static response => ToMultiGetResult("MultiGetRange", response), timeout, cancellationToken)
+        return await RunAsync("MultiGetRange", Requests.HashKeyHash(hashKey), request, static response => ToMultiGetResult("MultiGetRange", response), timeout, cancellationToken)
             .ConfigureAwait(false);
     }
 

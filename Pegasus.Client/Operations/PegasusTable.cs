@@ -54,19 +54,25 @@ public sealed partial class PegasusTable
 
     /// <summary>Runs a single-partition operation and interprets its response, with the operation's telemetry.</summary>
     private async Task<T> RunAsync<T>(
-        string operation, ulong partitionHash, DataRequest request, Func<DataResponse, T> interpret, TimeSpan? timeout, CancellationToken cancellationToken)
+        string operation,
+        ulong partitionHash,
+        DataRequest request,
+        Func<DataResponse, T> interpret,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken,
+        bool retry = true)
     {
         using var scope = StartOperation(operation, timeout, cancellationToken);
         try
         {
-            var response = await SendAsync(scope, partitionHash, request, retry: true).ConfigureAwait(false);
+            var response = await SendAsync(scope, partitionHash, request, retry).ConfigureAwait(false);
             var result = interpret(response);
             scope.Succeeded();
             return result;
         }
-        catch (OperationCanceledException ex)
+        catch (OperationCanceledException ex) when (scope.TimedOut)
         {
-            throw scope.TranslateCancellation(ex);
+            throw scope.TimeoutException(ex);
         }
         catch (Exception ex) when (scope.Failed(ex))
         {

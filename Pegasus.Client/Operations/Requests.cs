@@ -7,7 +7,7 @@ namespace Pegasus.Client;
 
 /// <summary>
 /// Builds the wire requests of every operation (arguments already validated). TTLs become absolute expire
-/// times here, from the <paramref name="now"/> the caller read off its <see cref="TimeProvider"/>.
+/// times here, from the <c>now</c> the caller read off its <see cref="TimeProvider"/>.
 /// </summary>
 internal static class Requests
 {

@@ -21,6 +21,24 @@ public enum MetaEventIds
     /// <summary>The cluster state was released on losing leadership.</summary>
     StateUnloaded = 1005,
 
+    /// <summary>Loading the cluster state failed.</summary>
+    StateLoadFailed = 1006,
+
+    /// <summary>A state store write failed with an error (not a typed conflict).</summary>
+    StateStoreWriteFailed = 1007,
+
+    /// <summary>This meta server became leader.</summary>
+    LeadershipGained = 1100,
+
+    /// <summary>This meta server lost leadership.</summary>
+    LeadershipLost = 1101,
+
+    /// <summary>The embedded store found no state file and starts empty.</summary>
+    EmbeddedStateEmpty = 1150,
+
+    /// <summary>The embedded store read its state file.</summary>
+    EmbeddedStateRead = 1151,
+
     /// <summary>A replica server became alive (first beacon, or beaconing again).</summary>
     NodeAlive = 1200,
 

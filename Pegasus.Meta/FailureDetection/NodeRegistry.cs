@@ -13,6 +13,7 @@ namespace Pegasus.Meta.FailureDetection;
 public sealed partial class NodeRegistry
 {
     private readonly TimeProvider _timeProvider;
+    private readonly MetaInstruments _instruments;
     private readonly ILogger<NodeRegistry> _logger;
     private readonly TimeSpan _gracePeriod;
     private readonly Dictionary<string, Entry> _nodes = new(StringComparer.Ordinal);
@@ -31,15 +32,12 @@ public sealed partial class NodeRegistry
         _logger = logger;
         _gracePeriod = options.Value.ReplicaGracePeriod;
         Lease = options.Value.ReplicaLease;
-        Instruments = instruments;
+        _instruments = instruments;
         instruments.ObserveAliveNodes(() => GetAliveNodes().Count);
     }
 
     /// <summary>Gets the lease a beacon grants its node (shorter than the grace period).</summary>
     public TimeSpan Lease { get; }
-
-    /// <summary>Gets the meta metrics.</summary>
-    internal MetaInstruments Instruments { get; }
 
     /// <summary>Normalizes a node address so that <c>http://h:1/</c> and <c>http://h:1</c> are one node.</summary>
     /// <param name="address">The address as sent.</param>
@@ -52,7 +50,7 @@ public sealed partial class NodeRegistry
     public void RecordBeacon(string address, int reportedReplicaCount)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        Instruments.BeaconReceived();
+        _instruments.BeaconReceived();
         bool becameAlive;
         bool diedUnnoticed;
         lock (_lock)

@@ -82,12 +82,12 @@ public sealed partial class MetaLeadershipCoordinator(
             TaskScheduler.Default);
     }
 
-    [LoggerMessage(EventId = (int)MetaEventIds.StateLoaded + 1, Level = LogLevel.Information, Message = "This meta server leads")]
+    [LoggerMessage(EventId = (int)MetaEventIds.LeadershipGained, Level = LogLevel.Information, Message = "This meta server leads")]
     private static partial void LogLeadershipGained(ILogger logger);
 
-    [LoggerMessage(EventId = (int)MetaEventIds.StateUnloaded + 1, Level = LogLevel.Warning, Message = "This meta server lost leadership")]
+    [LoggerMessage(EventId = (int)MetaEventIds.LeadershipLost, Level = LogLevel.Warning, Message = "This meta server lost leadership")]
     private static partial void LogLeadershipLost(ILogger logger);
 
-    [LoggerMessage(EventId = (int)MetaEventIds.StateLoaded + 11, Level = LogLevel.Error, Message = "Loading the cluster state after gaining leadership failed")]
+    [LoggerMessage(EventId = (int)MetaEventIds.StateLoadFailed, Level = LogLevel.Error, Message = "Loading the cluster state after gaining leadership failed")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Pegasus.Meta.Diagnostics;
 using Pegasus.Meta.Options;
 
 namespace Pegasus.Meta.State;
@@ -290,10 +291,10 @@ public sealed partial class EmbeddedMetaStateStore : IMetaStateStore, IDisposabl
         }
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "No meta state in {Directory} yet; starting empty")]
+    [LoggerMessage(EventId = (int)MetaEventIds.EmbeddedStateEmpty, Level = LogLevel.Information, Message = "No meta state in {Directory} yet; starting empty")]
     private static partial void LogEmptyState(ILogger logger, string directory);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded meta state: {TableCount} tables, next app id {NextAppId}, from {Path}")]
+    [LoggerMessage(EventId = (int)MetaEventIds.EmbeddedStateRead, Level = LogLevel.Information, Message = "Loaded meta state: {TableCount} tables, next app id {NextAppId}, from {Path}")]
     private static partial void LogLoaded(ILogger logger, int tableCount, int nextAppId, string path);
 
     /// <summary>An immutable state: writes build a new one, so a failed persist leaves the old one untouched.</summary>

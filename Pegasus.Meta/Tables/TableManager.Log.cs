@@ -21,14 +21,14 @@ public sealed partial class TableManager
         Message = "State store refused {Operation} of table {Name} ({Status}): another writer changed the state; reloading")]
     private static partial void LogStoreConflict(ILogger logger, string operation, string name, StoreWriteStatus status);
 
-    [LoggerMessage(EventId = (int)MetaEventIds.StateStoreConflict + 10, Level = LogLevel.Error, Message = "State store write failed; the state will be reloaded")]
+    [LoggerMessage(EventId = (int)MetaEventIds.StateStoreWriteFailed, Level = LogLevel.Error, Message = "State store write failed; the state will be reloaded")]
     private static partial void LogStoreWriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = (int)MetaEventIds.StateLoaded, Level = LogLevel.Information,
         Message = "Loaded cluster state: {TableCount} tables, {DroppedCount} dropped, next app id {NextAppId}")]
     private static partial void LogStateLoaded(ILogger logger, int tableCount, int droppedCount, int nextAppId);
 
-    [LoggerMessage(EventId = (int)MetaEventIds.StateLoaded + 10, Level = LogLevel.Error, Message = "Loading the cluster state failed")]
+    [LoggerMessage(EventId = (int)MetaEventIds.StateLoadFailed, Level = LogLevel.Error, Message = "Loading the cluster state failed")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = (int)MetaEventIds.StateUnloaded, Level = LogLevel.Information, Message = "Released the cluster state (leadership lost)")]

@@ -204,9 +204,6 @@ public sealed partial class RequestDispatcher(
 
         public void Complete()
         {
-            // The store may fill these from its own view; the node's identity is the dispatcher's.
-            Response.Id = Request.Id;
-            Response.Server = dispatcher._nodeAddress;
             dispatcher._instruments.RequestCompleted(Request.OpCase, Response.Error, _startTimestamp);
             if (Activity is { } activity)
             {

@@ -46,13 +46,15 @@ public sealed class ReplicaOptions
     /// <value>Defaults to eight seconds.</value>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(8);
 
-    /// <summary>Gets or sets how often each replica sweeps expired records out of its store.</summary>
-    /// <value>Defaults to one minute.</value>
-    public TimeSpan ExpiredSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Gets or sets how often each replica takes a sweep step over its store, removing expired
+    /// records; a step that removed some is followed by another right after the queued writes.
+    /// </summary>
+    /// <value>Defaults to ten seconds.</value>
+    public TimeSpan ExpiredSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Gets or sets how many expired records one sweep step removes before the writer loop turns
-    /// back to writes; a sweep that hits this limit continues in the next step.
+    /// Gets or sets how many records one sweep step examines before the writer loop turns back to writes.
     /// </summary>
     /// <value>Defaults to 1000.</value>
     public int ExpiredSweepBatchSize { get; set; } = 1000;

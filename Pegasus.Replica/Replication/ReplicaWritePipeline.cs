@@ -268,9 +268,11 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
             LogDebugExpiredSwept(_logger, _store.AppId, _store.PartitionIndex, removed);
         }
 
-        if (removed >= _settings.ExpiredSweepBatchSize)
+        if (removed > 0)
         {
-            // More may be left: continue after the writes queued meanwhile.
+            // The sweep is in a stretch of expired records: continue after the writes queued
+            // meanwhile rather than a whole interval later. A step that finds nothing to remove
+            // waits for the next tick, so a partition without expired data costs one step per tick.
             RequestSweep();
         }
     }

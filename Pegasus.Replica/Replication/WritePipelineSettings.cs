@@ -3,8 +3,8 @@ namespace Pegasus.Replica.Replication;
 /// <summary>How one replica's <see cref="ReplicaWritePipeline"/> queues, batches and sweeps.</summary>
 /// <param name="QueueCapacity">Writes that may wait in the queue before submitters wait.</param>
 /// <param name="MaxBatchSize">The most writes one loop iteration takes off the queue.</param>
-/// <param name="ExpiredSweepInterval">How often the loop sweeps expired records.</param>
-/// <param name="ExpiredSweepBatchSize">Records one sweep step may remove before turning back to writes.</param>
+/// <param name="ExpiredSweepInterval">How often the loop takes a step sweeping expired records.</param>
+/// <param name="ExpiredSweepBatchSize">Records one sweep step may examine before turning back to writes.</param>
 public readonly record struct WritePipelineSettings(
     int QueueCapacity,
     int MaxBatchSize,
@@ -12,5 +12,5 @@ public readonly record struct WritePipelineSettings(
     int ExpiredSweepBatchSize)
 {
     /// <summary>Gets settings matching the <c>Replica</c> options' defaults.</summary>
-    public static WritePipelineSettings Default { get; } = new(4096, 256, TimeSpan.FromMinutes(1), 1000);
+    public static WritePipelineSettings Default { get; } = new(4096, 256, TimeSpan.FromSeconds(10), 1000);
 }

@@ -106,10 +106,18 @@ public sealed partial class PartitionStore
             OnlyReturnCount = request.OnlyReturnCount,
         };
 
-        context.Iterator.Seek(start);
-        if (!startInclusive && context.Iterator.Valid() && context.Iterator.GetKeySpan().SequenceEqual(start))
+        try
         {
-            context.Iterator.Next();
+            context.Iterator.Seek(start);
+            if (!startInclusive && context.Iterator.Valid() && context.Iterator.GetKeySpan().SequenceEqual(start))
+            {
+                context.Iterator.Next();
+            }
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
         }
 
         ContinueScan(context, result, response);

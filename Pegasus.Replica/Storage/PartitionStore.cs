@@ -33,6 +33,7 @@ public sealed partial class PartitionStore : IDisposable
     private const int DataVersion = 0;
 
     private readonly RocksDb _db;
+    private readonly ExpiredRecordCompactionFilter _compactionFilter;
     private readonly ColumnFamilyHandle _dataCf;
     private readonly ColumnFamilyHandle _metaCf;
     private readonly WriteOptions _writeOptions;
@@ -52,10 +53,11 @@ public sealed partial class PartitionStore : IDisposable
     private byte[]? _sweepCursor;
     private int _disposed;
 
-    private PartitionStore(RocksDb db, int appId, int partitionIndex, int partitionCount, long lastAppliedDecree,
+    private PartitionStore(RocksDb db, ExpiredRecordCompactionFilter compactionFilter, int appId, int partitionIndex, int partitionCount, long lastAppliedDecree,
         StorageOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _db = db;
+        _compactionFilter = compactionFilter;
         _dataCf = db.GetDefaultColumnFamily();
         _metaCf = db.GetColumnFamily(MetaColumnFamilyName);
         AppId = appId;
@@ -110,24 +112,36 @@ public sealed partial class PartitionStore : IDisposable
             .SetCreateIfMissing(true)
             .SetCreateMissingColumnFamilies(true)
             .SetKeepLogFileNum(3);
-        var families = new ColumnFamilies(new ColumnFamilyOptions())
+        var compactionFilter = new ExpiredRecordCompactionFilter(timeProvider);
+        var families = new ColumnFamilies(new ColumnFamilyOptions().SetCompactionFilter(compactionFilter.Handle))
         {
             { MetaColumnFamilyName, new ColumnFamilyOptions() },
         };
-        var db = RocksDb.Open(dbOptions, directory, families);
+        RocksDb db;
+        try
+        {
+            db = RocksDb.Open(dbOptions, directory, families);
+        }
+        catch
+        {
+            compactionFilter.Dispose();
+            throw;
+        }
+
         try
         {
             var metaCf = db.GetColumnFamily(MetaColumnFamilyName);
             CheckIdentity(db, metaCf, directory, appId, partitionIndex);
             var decreeBytes = db.Get(LastAppliedDecreeKey, metaCf);
             var decree = decreeBytes is null ? 0 : BinaryPrimitives.ReadInt64BigEndian(decreeBytes);
-            var store = new PartitionStore(db, appId, partitionIndex, partitionCount, decree, options, timeProvider, logger);
+            var store = new PartitionStore(db, compactionFilter, appId, partitionIndex, partitionCount, decree, options, timeProvider, logger);
             LogInformationOpened(logger, appId, partitionIndex, directory, decree);
             return store;
         }
         catch
         {
             db.Dispose();
+            compactionFilter.Dispose();
             throw;
         }
     }
@@ -161,8 +175,28 @@ public sealed partial class PartitionStore : IDisposable
         _pointReadOptions.Dispose();
         _writeBatch.Dispose();
         _db.Dispose();
+
+        // Only now can no compaction call the filter any more.
+        _compactionFilter.Dispose();
         _gate.Dispose();
         LogInformationClosed(_logger, AppId, PartitionIndex, LastAppliedDecree);
+    }
+
+    /// <summary>
+    /// Compacts all data now (Pegasus's manual compaction), which also drops expired records
+    /// through the compaction filter. Thread-safe; may take long on a big partition.
+    /// </summary>
+    public void CompactData()
+    {
+        ObjectDisposedException.ThrowIf(!_gate.TryEnter(), this);
+        try
+        {
+            _db.CompactRange((byte[]?)null, null, _dataCf);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>"Now" in Pegasus epoch seconds, the clock every TTL check uses.</summary>

@@ -12,7 +12,7 @@ public abstract class MetaStateStoreConformanceTests : IAsyncLifetime
     private static readonly DateTimeOffset Created = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>Gets the store under test.</summary>
-    protected IMetaStateStore Store { get; private set; } = null!;
+    protected IMetaStateStore Store { get; set; } = null!;
 
     /// <summary>Gets the test's cancellation token.</summary>
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -30,6 +30,7 @@ internal sealed class TestMeterFactory : IMeterFactory
 internal sealed class TestLeadership : IMetaLeadership
 {
     private CancellationTokenSource _term = new();
+    private TaskCompletionSource<CancellationToken> _gained = NewGained();
 
     public bool IsLeader { get; private set; } = true;
 
@@ -41,6 +42,11 @@ internal sealed class TestLeadership : IMetaLeadership
 
     public void LoseTo(MetaLeaderAddresses? leader)
     {
+        if (IsLeader)
+        {
+            _gained = NewGained();
+        }
+
         IsLeader = false;
         Leader = leader;
         _term.Cancel();
@@ -52,11 +58,14 @@ internal sealed class TestLeadership : IMetaLeadership
         _term = new CancellationTokenSource();
         IsLeader = true;
         Leader = self;
+        _gained.TrySetResult(_term.Token);
         LeadershipChanged?.Invoke(this, new MetaLeadershipChange(true, self));
     }
 
     public ValueTask<CancellationToken> WaitForLeadershipAsync(CancellationToken cancellationToken)
-        => IsLeader ? ValueTask.FromResult(_term.Token) : throw new NotSupportedException("Tests drive leadership directly.");
+        => IsLeader ? ValueTask.FromResult(_term.Token) : new(_gained.Task.WaitAsync(cancellationToken));
+
+    private static TaskCompletionSource<CancellationToken> NewGained() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>The meta server's table manager and node registry over a temporary embedded store and a fake clock.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
+using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.Replication;
 using Pegasus.Replica.Storage;
 
@@ -17,9 +18,12 @@ internal sealed class PipelineTestContext : IAsyncDisposable
 
     private readonly WritePipelineSettings _settings;
 
-    public PipelineTestContext(WritePipelineSettings? settings = null, Func<long>? ballot = null)
+    private readonly ReplicaInstruments? _instruments;
+
+    public PipelineTestContext(WritePipelineSettings? settings = null, Func<long>? ballot = null, ReplicaInstruments? instruments = null)
     {
         _settings = settings ?? WritePipelineSettings.Default;
+        _instruments = instruments;
         BallotSource = ballot ?? (() => Ballot);
         Store = OpenStore();
         Pipeline = CreatePipeline();
@@ -37,8 +41,6 @@ internal sealed class PipelineTestContext : IAsyncDisposable
     public PartitionStore Store { get; private set; }
 
     public ReplicaWritePipeline Pipeline { get; private set; }
-
-    public Pegasus.Replica.Diagnostics.ReplicaInstruments? Instruments { get; init; }
 
     /// <summary>Closes pipeline and store and opens both again on the same directory (a restart).</summary>
     public async Task ReopenAsync()
@@ -73,5 +75,5 @@ internal sealed class PipelineTestContext : IAsyncDisposable
         PartitionStore.Open(Directory, AppId, 0, 1, new StorageOptions(), Time, NullLogger.Instance);
 
     private ReplicaWritePipeline CreatePipeline() =>
-        new(Store, BallotSource, _settings, Time, Instruments, NullLogger.Instance);
+        new(Store, BallotSource, _settings, Time, _instruments, NullLogger.Instance);
 }

@@ -37,7 +37,10 @@ public sealed class MultiGetTests
             Reverse = reverse,
         };
 
-    private static (ErrorCode Error, string[] SortKeys) Run(StoreTestContext ctx, MultiGetRequest request)
+    /// <summary>An expected outcome: the error and the sort keys in order.</summary>
+    private static Outcome R(ErrorCode error, IEnumerable<string> sortKeys) => new(error, string.Join(" | ", sortKeys.Select(k => $"'{k}'")));
+
+    private static Outcome Run(StoreTestContext ctx, MultiGetRequest request)
     {
         var response = ctx.Read(new DataRequest { MultiGet = request });
         var kvs = response.MultiGet?.Kvs ?? [];
@@ -48,20 +51,22 @@ public sealed class MultiGetTests
             Assert.Equal(request.NoValue ? "" : expected, kv.Value.ToStringUtf8());
         }
 
-        return (response.Error, kvs.Select(kv => kv.SortKey.ToStringUtf8()).ToArray());
+        return R(response.Error, kvs.Select(kv => kv.SortKey.ToStringUtf8()));
     }
+
+    private readonly record struct Outcome(ErrorCode Error, string SortKeys);
 
     [Theory]
     [MemberData(nameof(Directions))]
     public void WholeHashKey_AllInclusionFlags(bool reverse)
     {
         using var ctx = WithPegasusData();
-        Assert.Equal((ErrorCode.Ok, AllSortKeys), Run(ctx, Range("", "", true, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, AllSortKeys), Run(ctx, Range("", "", true, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys), Run(ctx, Range("", "", true, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys), Run(ctx, Range("", "", true, true, reverse)));
 
         // An exclusive empty start skips the record whose sort key is empty.
-        Assert.Equal((ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "", false, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "", false, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "", false, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "", false, true, reverse)));
     }
 
     [Theory]
@@ -69,17 +74,17 @@ public sealed class MultiGetTests
     public void BoundedRanges_RespectInclusion(bool reverse)
     {
         using var ctx = WithPegasusData();
-        Assert.Equal((ErrorCode.Ok, new[] { "", "1" }), Run(ctx, Range("", "1", true, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, new[] { "" }), Run(ctx, Range("", "1", true, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, new[] { "1" }), Run(ctx, Range("", "1", false, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("", "1", false, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, new[] { "1" }), Run(ctx, Range("1", "1", true, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", true, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", false, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", false, false, reverse)));
-        Assert.Equal((ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("2", "1", true, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, new[] { "1-abcdefg", "2", "2-abcdefg", "3" }), Run(ctx, Range("1", "3", false, true, reverse)));
-        Assert.Equal((ErrorCode.Ok, new[] { "5", "5-hijklmn", "6", "7" }), Run(ctx, Range("5", "", true, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "", "1" }), Run(ctx, Range("", "1", true, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "" }), Run(ctx, Range("", "1", true, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "1" }), Run(ctx, Range("", "1", false, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("", "1", false, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "1" }), Run(ctx, Range("1", "1", true, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", true, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", false, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("1", "1", false, false, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, Array.Empty<string>()), Run(ctx, Range("2", "1", true, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "1-abcdefg", "2", "2-abcdefg", "3" }), Run(ctx, Range("1", "3", false, true, reverse)));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "5", "5-hijklmn", "6", "7" }), Run(ctx, Range("5", "", true, false, reverse)));
     }
 
     [Theory]
@@ -107,7 +112,7 @@ public sealed class MultiGetTests
             var request = Range("", "", reverse: reverse);
             request.SortKeyFilterType = type;
             request.SortKeyFilterPattern = B(pattern);
-            Assert.Equal((ErrorCode.Ok, expected), Run(ctx, request));
+            Assert.Equal(R(ErrorCode.Ok, expected), Run(ctx, request));
         }
     }
 
@@ -125,7 +130,7 @@ public sealed class MultiGetTests
             var request = Range(start, stop, startInclusive, stopInclusive, reverse);
             request.SortKeyFilterType = FilterType.MatchPrefix;
             request.SortKeyFilterPattern = B("1");
-            Assert.Equal((ErrorCode.Ok, expected), Run(ctx, request));
+            Assert.Equal(R(ErrorCode.Ok, expected), Run(ctx, request));
         }
     }
 
@@ -135,27 +140,27 @@ public sealed class MultiGetTests
         using var ctx = WithPegasusData();
         var forward = Range("", "");
         forward.MaxKvCount = 4;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "", "1", "1-abcdefg", "2" }), Run(ctx, forward));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "", "1", "1-abcdefg", "2" }), Run(ctx, forward));
 
         var reverse = Range("", "", reverse: true);
         reverse.MaxKvCount = 4;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "5", "5-hijklmn", "6", "7" }), Run(ctx, reverse));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "5", "5-hijklmn", "6", "7" }), Run(ctx, reverse));
 
         var oneForward = Range("5", "6", true, true);
         oneForward.MaxKvCount = 1;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "5" }), Run(ctx, oneForward));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "5" }), Run(ctx, oneForward));
 
         var oneReverse = Range("5", "6", true, true, reverse: true);
         oneReverse.MaxKvCount = 1;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "6" }), Run(ctx, oneReverse));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "6" }), Run(ctx, oneReverse));
 
         // Exactly as many records as the limit, and nothing else in the hash key: complete.
         var exact = Range("", "");
         exact.MaxKvCount = AllSortKeys.Length;
-        Assert.Equal((ErrorCode.Ok, AllSortKeys), Run(ctx, exact));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys), Run(ctx, exact));
         var exactReverse = Range("", "", reverse: true);
         exactReverse.MaxKvCount = AllSortKeys.Length;
-        Assert.Equal((ErrorCode.Ok, AllSortKeys), Run(ctx, exactReverse));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys), Run(ctx, exactReverse));
     }
 
     [Fact]
@@ -166,8 +171,8 @@ public sealed class MultiGetTests
         ctx.Time.Advance(TimeSpan.FromSeconds(1));
         var request = Range("", "");
         request.MaxKvCount = 2;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "1", "1-abcdefg" }), Run(ctx, request));
-        Assert.Equal((ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "")));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "1", "1-abcdefg" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys[1..]), Run(ctx, Range("", "")));
     }
 
     [Fact]
@@ -178,7 +183,7 @@ public sealed class MultiGetTests
         // "" + "0" = 1 byte, "1" + "1" = 2 bytes: after two records the size (3) reaches 3.
         var request = Range("", "");
         request.MaxKvSize = 3;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "", "1" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "", "1" }), Run(ctx, request));
     }
 
     [Fact]
@@ -187,7 +192,7 @@ public sealed class MultiGetTests
         using var ctx = WithPegasusData();
         var request = Range("", "");
         request.NoValue = true;
-        Assert.Equal((ErrorCode.Ok, AllSortKeys), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Ok, AllSortKeys), Run(ctx, request));
     }
 
     [Fact]
@@ -208,19 +213,19 @@ public sealed class MultiGetTests
         ctx.Set(HashKey, "expired", "x", ctx.Now);
         var request = new MultiGetRequest { HashKey = B(HashKey) };
         request.SortKeys.Add([B("3"), B("missing"), B("expired"), B(""), B("1")]);
-        Assert.Equal((ErrorCode.Ok, new[] { "3", "", "1" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "3", "", "1" }), Run(ctx, request));
 
         request.MaxKvCount = 2;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "3", "" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "3", "" }), Run(ctx, request));
 
         // The size check runs before each record: "3"+"3" = 2 bytes reaches a limit of 2.
         request.MaxKvCount = 0;
         request.MaxKvSize = 2;
-        Assert.Equal((ErrorCode.Incomplete, new[] { "3" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Incomplete, new[] { "3" }), Run(ctx, request));
 
         request.MaxKvSize = 0;
         request.NoValue = true;
-        Assert.Equal((ErrorCode.Ok, new[] { "3", "", "1" }), Run(ctx, request));
+        Assert.Equal(R(ErrorCode.Ok, new[] { "3", "", "1" }), Run(ctx, request));
     }
 
     [Theory]

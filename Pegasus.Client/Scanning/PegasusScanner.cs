@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+using Pegasus.Client.Diagnostics;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Protocol.Keys;
+
+namespace Pegasus.Client;
+
+/// <summary>
+/// A cursor over records: one hash key's sort-key range (<see cref="PegasusTable.GetScannerAsync"/>), or whole
+/// partitions (<see cref="PegasusTable.GetUnorderedScannersAsync"/>). Enumerate it once with <c>await foreach</c>;
+/// records come in storage order within a partition. Pages through the server with GetScanner/Scan and the
+/// server's context id; a lost context (expired, or the primary moved) resumes after the last record returned.
+/// Disposing it (or ending the enumeration early) clears the server's context.
+/// </summary>
+public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisposable
+{
+    private const long ContextCompleted = -1;
+
+    private readonly PegasusTable _table;
+    private readonly GetScannerRequest _template;
+    private readonly ScanOptions _options;
+    private readonly byte[]? _hashKey;
+    private readonly Queue<ulong> _targets;
+    private ulong _target;
+    private bool _inPartition;
+    private long _contextId = ContextCompleted;
+    private byte[]? _lastHashKey;
+    private byte[]? _lastSortKey;
+    private byte[]? _skipThrough;
+    private int _enumerated;
+
+    internal PegasusScanner(PegasusTable table, GetScannerRequest template, ScanOptions options, byte[]? hashKey, IReadOnlyList<ulong> targets, IReadOnlyList<int> partitionIndexes)
+    {
+        _table = table;
+        _template = template;
+        _options = options;
+        _hashKey = hashKey;
+        _targets = new Queue<ulong>(targets);
+        PartitionIndexes = partitionIndexes;
+    }
+
+    /// <summary>Gets the partitions this scanner covers (one for a hash scan; none for an empty range).</summary>
+    public IReadOnlyList<int> PartitionIndexes { get; }
+
+    /// <summary>Gets a value indicating whether this is a full scan of partitions rather than a hash scan.</summary>
+    public bool IsFullScan => _hashKey is null;
+
+    /// <summary>Starts the (single) enumeration of the records.</summary>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The records' enumerator; each page is fetched as the previous one is consumed.</returns>
+    /// <exception cref="InvalidOperationException">The scanner was already enumerated.</exception>
+    public IAsyncEnumerator<PegasusRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+        {
+            throw new InvalidOperationException("A PegasusScanner can be enumerated only once; get a new scanner to scan again.");
+        }
+
+        return EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>Clears the server's scan context, if one is open; the scanner returns nothing more.</summary>
+    /// <returns>A task that completes when the context was cleared (best effort).</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _enumerated, 1);
+        _targets.Clear();
+        _inPartition = false;
+        await ClearContextAsync().ConfigureAwait(false);
+    }
+
+    private async IAsyncEnumerable<PegasusRecord> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await NextBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+            {
+                foreach (var record in batch)
+                {
+                    yield return record;
+                }
+            }
+        }
+        finally
+        {
+            await ClearContextAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The next non-empty page of records, or null when every partition is done.</summary>
+    private async Task<List<PegasusRecord>?> NextBatchAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ScanResponse response;
+            if (!_inPartition)
+            {
+                if (!_targets.TryDequeue(out _target))
+                {
+                    return null;
+                }
+
+                _inPartition = true;
+                _contextId = ContextCompleted;
+                _lastHashKey = _lastSortKey = _skipThrough = null;
+                response = await OpenAsync(resume: false, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_contextId >= 0)
+            {
+                response = await ContinueAsync(cancellationToken).ConfigureAwait(false)
+                    ?? await OpenAsync(resume: true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _inPartition = false;
+                continue;
+            }
+
+            _contextId = response.ContextId;
+            var records = ToRecords(response);
+            if (_contextId < 0)
+            {
+                _inPartition = false;
+            }
+
+            if (records.Count > 0)
+            {
+                return records;
+            }
+        }
+    }
+
+    /// <summary>Opens a server scan context on the current partition (GetScanner, retried like any operation).</summary>
+    private async Task<ScanResponse> OpenAsync(bool resume, CancellationToken cancellationToken)
+    {
+        var request = _template.Clone();
+        if (resume && _lastSortKey is not null)
+        {
+            if (_hashKey is not null)
+            {
+                // A hash scan resumes right after the last record returned.
+                request.StartSortKey = Requests.Bytes(_lastSortKey);
+                request.StartInclusive = false;
+            }
+            else
+            {
+                // A full scan starts at (hash_key, start_sort_key). The records up to the last one returned are
+                // also skipped here, so a server that restarted the partition from its beginning repeats nothing.
+                request.HashKey = Requests.Bytes(_lastHashKey);
+                request.StartSortKey = Requests.Bytes(_lastSortKey);
+                request.StartInclusive = false;
+                _skipThrough = StorageKey.Encode(_lastHashKey, _lastSortKey);
+            }
+        }
+
+        var response = await _table.RunScanRequestAsync("GetScanner", _target, new DataRequest { GetScanner = request }, retry: true, _options.Timeout, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Error == ErrorCode.Ok && response.Scan is { } scan
+            ? scan
+            : throw new PegasusException(response.Error, $"GetScanner on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+    }
+
+    /// <summary>Fetches the next page of the open context; null when the context is gone and the scan must reopen.</summary>
+    private async Task<ScanResponse?> ContinueAsync(CancellationToken cancellationToken)
+    {
+        DataResponse response;
+        try
+        {
+            // Not retried: a Scan whose response was lost may have consumed a page, so reopening is the safe retry.
+            response = await _table.RunScanRequestAsync("Scan", _target, Requests.Scan(_contextId), retry: false, _options.Timeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (PegasusException ex) when (ex.IsTransient && ex.Error != ErrorCode.Timeout)
+        {
+            _table.Core.OperationLogger.LogDebugScanRestarted(_table.Name, _table.Router.Current.PartitionIndexOf(_target), ex.Message);
+            _contextId = ContextCompleted;
+            return null;
+        }
+
+        switch (response.Error)
+        {
+            case ErrorCode.Ok when response.Scan is { } scan:
+                return scan;
+            case ErrorCode.NotFound:
+                // The server no longer has the context (expired, or another primary now serves the partition).
+                _table.Core.OperationLogger.LogDebugScanRestarted(_table.Name, _table.Router.Current.PartitionIndexOf(_target), "context not found");
+                _contextId = ContextCompleted;
+                return null;
+            default:
+                throw new PegasusException(response.Error, $"Scan on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+        }
+    }
+
+    private List<PegasusRecord> ToRecords(ScanResponse response)
+    {
+        var records = new List<PegasusRecord>(response.Kvs.Count);
+        foreach (var kv in response.Kvs)
+        {
+            var hashKey = _hashKey ?? kv.HashKey.ToByteArray();
+            var sortKey = kv.SortKey.ToByteArray();
+            if (_skipThrough is not null)
+            {
+                if (StorageKey.Encode(hashKey, sortKey).AsSpan().SequenceCompareTo(_skipThrough) <= 0)
+                {
+                    continue;
+                }
+
+                // Records come in storage order: everything after this one is new too.
+                _skipThrough = null;
+            }
+
+            _lastHashKey = hashKey;
+            _lastSortKey = sortKey;
+            records.Add(new PegasusRecord(hashKey, sortKey, kv.Value.ToByteArray(), kv.ExpireTsSeconds));
+        }
+
+        return records;
+    }
+
+    private async Task ClearContextAsync()
+    {
+        var contextId = _contextId;
+        _contextId = ContextCompleted;
+        if (contextId < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _table.RunScanRequestAsync("ClearScanner", _target, Requests.ClearScanner(contextId), retry: false, _options.Timeout, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PegasusException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Best effort: the server expires idle contexts on its own.
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Pegasus.AppHost;
+
+namespace Pegasus.Tests.Aspire;
+
+/// <summary>How the AppHost turns its configuration into a cluster shape, without starting anything.</summary>
+public sealed class PegasusClusterPlanTests
+{
+    private const string RepositoryRoot = "/repo";
+
+    [Fact]
+    public void Plan_DefaultOptions_RunsEmbeddedSingleMetaOnTheFixedPortLayout()
+    {
+        var plan = PegasusClusterPlan.Create(new PegasusClusterOptions(), RepositoryRoot);
+
+        Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
+        Assert.Equal([new ServicePorts(35601, 35611)], plan.Metas);
+        Assert.Equal([new ServicePorts(35621, 35641), new ServicePorts(35622, 35642), new ServicePorts(35623, 35643)], plan.Replicas);
+        Assert.Equal(Path.GetFullPath("/repo/.data/replica-1"), plan.DataDirectoryOf("replica-1"));
+        Assert.Equal("http://127.0.0.1:35601", plan.AdvertisedAddress(plan.Metas[0].Grpc));
+    }
+
+    [Fact]
+    public void Plan_ZooKeeperNone_FallsBackToEmbeddedEvenWhenTheStoreAsksForZooKeeper()
+    {
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.None, MetaStateStore = MetaStateStoreKind.ZooKeeper, MetaCount = 3 },
+            RepositoryRoot);
+
+        Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
+        Assert.Single(plan.Metas);
+    }
+
+    [Theory]
+    [InlineData(ZooKeeperMode.Local)]
+    [InlineData(ZooKeeperMode.Container)]
+    public void Plan_ExplicitZooKeeperWithEmbeddedStore_IsRejected(ZooKeeperMode mode)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => PegasusClusterPlan.Create(
+            new PegasusClusterOptions { ZooKeeper = mode, MetaStateStore = MetaStateStoreKind.Embedded }, RepositoryRoot));
+
+        Assert.Contains("Pegasus:MetaStateStore=ZooKeeper", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_InvalidOptions_ReportsEveryProblemAtOnce()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => PegasusClusterPlan.Create(
+            new PegasusClusterOptions { MetaCount = 0, ReplicaCount = 99, BindAddress = "not-an-ip", Ports = { Base = 80 } },
+            RepositoryRoot));
+
+        Assert.Contains("Pegasus:MetaCount", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pegasus:ReplicaCount", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pegasus:BindAddress", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pegasus:Ports:Base", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_PortBaseZero_PicksDistinctFreePorts()
+    {
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions { ReplicaCount = 5, Ports = { Base = 0 } }, RepositoryRoot);
+
+        int[] ports = [plan.ZooKeeperPort, .. plan.Metas.Concat(plan.Replicas).SelectMany(p => new[] { p.Grpc, p.Http })];
+        Assert.Equal(1 + (2 * 6), ports.Length);
+        Assert.All(ports, port => Assert.InRange(port, 1, 65535));
+        Assert.Equal(ports.Length, ports.Distinct().Count());
+    }
+
+    [Fact]
+    public void Plan_LocalZooKeeperWithMissingJava_IsRejectedWithTheReason()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => PegasusClusterPlan.Create(
+            new PegasusClusterOptions
+            {
+                ZooKeeper = ZooKeeperMode.Local,
+                MetaStateStore = MetaStateStoreKind.ZooKeeper,
+                LocalZooKeeper = { Java = "/nonexistent/bin/java" },
+            },
+            RepositoryRoot));
+
+        Assert.Contains("/nonexistent/bin/java", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_LocalZooKeeper_RunsEveryMetaOnZooKeeper()
+    {
+        LocalZooKeeperRequirement.Ensure();
+
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.Local, MetaStateStore = MetaStateStoreKind.ZooKeeper },
+            RepositoryRoot);
+
+        Assert.Equal(ZooKeeperHosting.Local, plan.ZooKeeper);
+        Assert.NotNull(plan.Installation);
+        Assert.Equal(MetaStateStoreKind.ZooKeeper, plan.StateStore);
+        Assert.Equal([new ServicePorts(35601, 35611), new ServicePorts(35602, 35612)], plan.Metas);
+        Assert.Equal(35600, plan.ZooKeeperPort);
+    }
+}

@@ -1,0 +1,216 @@
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Replica.Replication;
+using static Pegasus.Tests.Replica.ReplicaTestRequests;
+
+namespace Pegasus.Tests.Replica;
+
+public sealed class ReplicaWritePipelineTests
+{
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Submit_Sequential_AssignsConsecutiveDecreesFromOne()
+    {
+        await using var context = new PipelineTestContext();
+
+        for (var i = 1; i <= 10; i++)
+        {
+            var response = await context.Pipeline.SubmitAsync(Set("hk", $"sk{i}", $"v{i}"), TestContext.Current.CancellationToken);
+            Assert.Equal(ErrorCode.Ok, response.Error);
+            Assert.Equal(i, response.Decree);
+        }
+
+        Assert.Equal(10, context.Store.LastAppliedDecree);
+        Assert.Equal(10, context.Pipeline.LastAssignedDecree);
+        Assert.Equal(10, context.Pipeline.LastCommittedDecree);
+        Assert.Equal("v7", context.Value("hk", "sk7"));
+    }
+
+    [Fact]
+    public async Task Enqueue_ManyWithoutWaiting_AppliesInEnqueueOrder()
+    {
+        await using var context = new PipelineTestContext();
+        var completions = new List<Task<DataResponse>>();
+
+        for (var i = 0; i < 300; i++)
+        {
+            var request = Set("hk", "sk", $"v{i}");
+            completions.Add(await context.Pipeline.EnqueueAsync(request, new DataResponse(), TestContext.Current.CancellationToken));
+        }
+
+        var responses = await Task.WhenAll(completions);
+
+        // Decrees follow the enqueue order, so the last write enqueued is the one that stays.
+        Assert.All(responses, response => Assert.Equal(ErrorCode.Ok, response.Error));
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), responses.Select(response => response.Decree));
+        Assert.Equal("v299", context.Value("hk", "sk"));
+    }
+
+    [Fact]
+    public async Task Submit_ConcurrentSubmitters_GetDistinctContiguousDecreesAndAtomicIncrements()
+    {
+        const int Submitters = 8;
+        const int WritesEach = 100;
+        await using var context = new PipelineTestContext();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, Submitters).Select(submitter => Task.Run(async () =>
+        {
+            var decrees = new List<long>();
+            for (var i = 0; i < WritesEach; i++)
+            {
+                // Every submitter increments the same counter: a read-modify-write that only a
+                // single writer keeps exact.
+                var response = await context.Pipeline.SubmitAsync(Incr("counter", "n", 1));
+                Assert.Equal(ErrorCode.Ok, response.Error);
+                decrees.Add(response.Decree);
+            }
+
+            return decrees;
+        })));
+
+        var all = results.SelectMany(decrees => decrees).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, Submitters * WritesEach).Select(i => (long)i), all);
+        Assert.All(results, decrees => Assert.Equal(decrees.Order(), decrees));
+        Assert.Equal((Submitters * WritesEach).ToString(System.Globalization.CultureInfo.InvariantCulture), context.Value("counter", "n"));
+        Assert.Equal(Submitters * WritesEach, context.Store.LastAppliedDecree);
+    }
+
+    [Fact]
+    public async Task Loop_WritesQueuedWhileBusy_AreTakenInOneBatch()
+    {
+        using var firstBatchEntered = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var batches = 0;
+
+        // The ballot is read once per batch (stage 1), which lets the test hold the loop in its first batch.
+        long Ballot()
+        {
+            if (Interlocked.Increment(ref batches) == 1)
+            {
+                firstBatchEntered.Set();
+                releaseFirstBatch.Wait(WaitLimit);
+            }
+
+            return 5;
+        }
+
+        await using var context = new PipelineTestContext(ballot: Ballot);
+        var first = await context.Pipeline.EnqueueAsync(Set("hk", "first", "v"), new DataResponse(), TestContext.Current.CancellationToken);
+        Assert.True(firstBatchEntered.Wait(WaitLimit, TestContext.Current.CancellationToken));
+
+        var queued = new List<Task<DataResponse>>();
+        for (var i = 0; i < 50; i++)
+        {
+            queued.Add(await context.Pipeline.EnqueueAsync(Set("hk", $"sk{i}", "v"), new DataResponse(), TestContext.Current.CancellationToken));
+        }
+
+        releaseFirstBatch.Set();
+        var responses = await Task.WhenAll(queued.Prepend(first));
+
+        Assert.All(responses, response => Assert.Equal(ErrorCode.Ok, response.Error));
+        Assert.Equal(2, Volatile.Read(ref batches));
+        Assert.Equal(51, context.Store.LastAppliedDecree);
+    }
+
+    [Fact]
+    public async Task Reopen_DecreesContinueAfterLastApplied()
+    {
+        await using var context = new PipelineTestContext();
+        for (var i = 0; i < 5; i++)
+        {
+            await context.Pipeline.SubmitAsync(Set("hk", $"sk{i}", "v"), TestContext.Current.CancellationToken);
+        }
+
+        await context.ReopenAsync();
+        var response = await context.Pipeline.SubmitAsync(Set("hk", "after", "v"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ErrorCode.Ok, response.Error);
+        Assert.Equal(6, response.Decree);
+        Assert.Equal("v", context.Value("hk", "sk4"));
+    }
+
+    [Fact]
+    public async Task InvalidWrite_ConsumesItsDecreeAndReportsTheError()
+    {
+        await using var context = new PipelineTestContext();
+        var tooLong = new string('h', Pegasus.Protocol.Keys.KeyLimits.MaxHashKeyLength + 1);
+
+        var invalid = await context.Pipeline.SubmitAsync(Set(tooLong, "sk", "v"), TestContext.Current.CancellationToken);
+        var valid = await context.Pipeline.SubmitAsync(Set("hk", "sk", "v"), TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(ErrorCode.Ok, invalid.Error);
+        Assert.Equal(1, invalid.Decree);
+        Assert.Equal(ErrorCode.Ok, valid.Error);
+        Assert.Equal(2, valid.Decree);
+    }
+
+    [Fact]
+    public async Task Dispose_RejectsQueuedAndLaterWritesWithoutApplyingThem()
+    {
+        using var firstBatchEntered = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var batches = 0;
+        long Ballot()
+        {
+            if (Interlocked.Increment(ref batches) == 1)
+            {
+                firstBatchEntered.Set();
+                releaseFirstBatch.Wait(WaitLimit);
+            }
+
+            return 1;
+        }
+
+        await using var context = new PipelineTestContext(ballot: Ballot);
+        var first = await context.Pipeline.EnqueueAsync(Set("hk", "first", "v"), new DataResponse(), TestContext.Current.CancellationToken);
+        Assert.True(firstBatchEntered.Wait(WaitLimit, TestContext.Current.CancellationToken));
+        var queued = await context.Pipeline.EnqueueAsync(Set("hk", "queued", "v"), new DataResponse(), TestContext.Current.CancellationToken);
+
+        // Closing starts while the loop is inside its first batch; that batch still completes.
+        var disposing = context.Pipeline.DisposeAsync();
+        releaseFirstBatch.Set();
+        await disposing;
+        var late = await context.Pipeline.SubmitAsync(Set("hk", "late", "v"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ErrorCode.Ok, (await first).Error);
+        Assert.Equal(ErrorCode.InvalidState, (await queued).Error);
+        Assert.Equal(ErrorCode.InvalidState, late.Error);
+        Assert.Equal(1, context.Store.LastAppliedDecree);
+        Assert.Null(context.Value("hk", "queued"));
+    }
+
+    [Fact]
+    public async Task SweepTimer_RemovesExpiredRecordsInTheWriterLoop_ContinuingPastOneStep()
+    {
+        var settings = WritePipelineSettings.Default with { ExpiredSweepInterval = TimeSpan.FromMinutes(1), ExpiredSweepBatchSize = 2 };
+        await using var context = new PipelineTestContext(settings);
+        var now = Pegasus.Protocol.Time.PegasusEpoch.SecondsSinceEpoch(context.Time.GetUtcNow());
+        for (var i = 0; i < 5; i++)
+        {
+            await context.Pipeline.SubmitAsync(Set("expiring", $"sk{i}", "v", expireTs: now + 10), TestContext.Current.CancellationToken);
+        }
+
+        await context.Pipeline.SubmitAsync(Set("lasting", "sk", "v"), TestContext.Current.CancellationToken);
+        Assert.Equal(0, context.Pipeline.ExpiredSwept);
+
+        // One tick: a step examines two records and the sweep keeps stepping while steps remove some.
+        context.Time.Advance(TimeSpan.FromSeconds(61));
+        await WaitUntilAsync(() => context.Pipeline.ExpiredSwept == 5);
+
+        Assert.Equal("v", context.Value("lasting", "sk"));
+        var write = await context.Pipeline.SubmitAsync(Set("hk", "after-sweep", "v"), TestContext.Current.CancellationToken);
+        Assert.Equal(7, write.Decree);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(WaitLimit);
+        while (!condition())
+        {
+            // Polling interval of a bounded wait.
+            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Protocol.Meta;
+using Pegasus.Replica.Diagnostics;
+using Pegasus.Replica.FailureDetection;
+using Pegasus.Replica.Grpc;
+using Pegasus.Replica.Hosting;
+using Pegasus.Replica.Replication;
+using Pegasus.Replica.Storage;
+using static Pegasus.Tests.Replica.ReplicaTestRequests;
+
+namespace Pegasus.Tests.Replica;
+
+/// <summary>The data path below the gRPC stream: dispatch, lease and routing checks, tracing, and the batching sender.</summary>
+public sealed class RequestDispatcherTests : IAsyncLifetime
+{
+    private const string NodeAddress = "http://127.0.0.1:1234";
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "pegasus-dispatcher-tests", Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly ReplicaManager _manager;
+    private readonly ReplicaLease _lease;
+    private readonly RequestDispatcher _dispatcher;
+
+    public RequestDispatcherTests()
+    {
+        var options = Options.Create(new ReplicaOptions { DataDirectory = _dataDirectory, AdvertisedAddress = NodeAddress });
+        var instruments = new ReplicaInstruments(_services.GetRequiredService<IMeterFactory>());
+        _manager = new ReplicaManager(options, Options.Create(new StorageOptions()), TimeProvider.System, instruments, NullLoggerFactory.Instance);
+        _lease = new ReplicaLease(TimeProvider.System, options, instruments, NullLogger<ReplicaLease>.Instance);
+        _dispatcher = new RequestDispatcher(_manager, _lease, options, instruments, NullLogger<RequestDispatcher>.Instance);
+    }
+
+    public async ValueTask InitializeAsync() => await _manager.StartAsync(TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _manager.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Dispatch_WithoutLease_AnswersInvalidState()
+    {
+        await ServePrimaryAsync(1, 0);
+        var stream = new CapturingStream();
+
+        var response = await DispatchOneAsync(stream, Get("hk", "sk", appId: 1));
+
+        Assert.Equal(ErrorCode.InvalidState, response.Error);
+        Assert.Contains("lease", response.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispatch_PartitionNotHeld_AnswersObjectNotFound()
+    {
+        RenewLease();
+        var stream = new CapturingStream();
+
+        var response = await DispatchOneAsync(stream, Get("hk", "sk", appId: 5, partitionIndex: 1));
+
+        Assert.Equal(ErrorCode.ObjectNotFound, response.Error);
+        Assert.Equal("partition 5.1 is not served by this node", response.ErrorMessage);
+        Assert.Equal((5, 1, NodeAddress), (response.AppId, response.PartitionIndex, response.Server));
+    }
+
+    [Fact]
+    public async Task Dispatch_SecondaryReplica_AnswersInvalidState()
+    {
+        RenewLease();
+        var assignment = Assignment(1, 0);
+        assignment.Role = ReplicaRole.Secondary;
+        _manager.ApplyAssignments([assignment], []);
+        await WaitUntilAsync(() => _manager.TryGetReplica(1, 0, out var replica) && replica.Status == ReplicaStatus.Serving);
+
+        var response = await DispatchOneAsync(new CapturingStream(), Set("hk", "sk", "v", appId: 1));
+
+        Assert.Equal(ErrorCode.InvalidState, response.Error);
+    }
+
+    [Fact]
+    public async Task Dispatch_WriteThenRead_AreServedWithDecreeAndContinueTheCallersTrace()
+    {
+        RenewLease();
+        await ServePrimaryAsync(1, 0);
+        var traceId = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ReplicaTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var stream = new CapturingStream();
+        var set = Set("hk", "sk", "v", appId: 1);
+        set.Traceparent = $"00-{traceId}-{callerSpan}-01";
+
+        var written = await DispatchOneAsync(stream, set);
+        var read = await DispatchOneAsync(stream, Get("hk", "sk", appId: 1));
+
+        Assert.Equal(ErrorCode.Ok, written.Error);
+        Assert.Equal(1, written.Decree);
+        Assert.Equal(ErrorCode.Ok, read.Error);
+        Assert.Equal("v", read.Get.Value.ToStringUtf8());
+        var span = Assert.Single(spans);
+        Assert.Equal(callerSpan, span.ParentSpanId);
+        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Equal(1L, span.GetTagItem("pegasus.decree"));
+    }
+
+    [Fact]
+    public async Task Sender_QueuedResponses_GoOutAsOneBatch_AndEndWhenAllAnswered()
+    {
+        var stream = new CapturingStream();
+        var sender = new ResponseSender(stream);
+        for (ulong id = 1; id <= 3; id++)
+        {
+            sender.BeginRequest();
+            sender.Send(new DataResponse { Id = id });
+        }
+
+        sender.BeginRequest();
+        var running = sender.RunAsync(TestContext.Current.CancellationToken);
+        var first = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        sender.RequestsCompleted();
+
+        // The loop must not end while one request is still unanswered.
+        Assert.False(running.IsCompleted);
+        sender.Send(new DataResponse { Id = 4 });
+        var second = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        await running.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
+
+        Assert.Equal([1UL, 2UL, 3UL], first.Responses.Select(response => response.Id));
+        Assert.Equal(4UL, Assert.Single(second.Responses).Id);
+    }
+
+    private void RenewLease() => _lease.Renew(TimeProvider.System.GetTimestamp(), TimeSpan.Zero);
+
+    private async Task ServePrimaryAsync(int appId, int partitionIndex)
+    {
+        _manager.ApplyAssignments([Assignment(appId, partitionIndex)], []);
+        await WaitUntilAsync(() => _manager.TryGetReplica(appId, partitionIndex, out var replica) && replica.Status == ReplicaStatus.Serving);
+    }
+
+    private async Task<DataResponse> DispatchOneAsync(CapturingStream stream, DataRequest request)
+    {
+        var sender = new ResponseSender(stream);
+        var running = sender.RunAsync(TestContext.Current.CancellationToken);
+        await _dispatcher.DispatchAsync(request, sender, TestContext.Current.CancellationToken);
+        sender.RequestsCompleted();
+        await running.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
+        var batch = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        return Assert.Single(batch.Responses);
+    }
+
+    private static ReplicaAssignment Assignment(int appId, int partitionIndex) => new()
+    {
+        AppId = appId,
+        PartitionIndex = partitionIndex,
+        PartitionCount = 1,
+        Ballot = 1,
+        Role = ReplicaRole.Primary,
+    };
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(WaitLimit);
+        while (!condition())
+        {
+            // Polling interval of a bounded wait.
+            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+        }
+    }
+
+    /// <summary>A response stream that keeps every batch written to it.</summary>
+    private sealed class CapturingStream : IServerStreamWriter<ResponseBatch>
+    {
+        public Channel<ResponseBatch> Batches { get; } = Channel.CreateUnbounded<ResponseBatch>();
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(ResponseBatch message) => Batches.Writer.WriteAsync(message).AsTask();
+    }
+}
