@@ -125,14 +125,14 @@ public sealed class PegasusClusterOptions
 
 /// <summary>
 /// Fixed ports, so a replica keeps its identity (its advertised address) across restarts.
-/// From <see cref="Base"/>: ZooKeeper +0, meta-i gRPC +1+i and HTTP +11+i, replica-i gRPC +21+i
-/// and HTTP +41+i; e.g. meta-0 = 35601/35611, replica-0 = 35621/35641.
+/// From <see cref="Base"/>: ZooKeeper +0, meta-i gRPC +1+i and HTTP +101+i, replica-i gRPC
+/// +201+i and HTTP +301+i; e.g. meta-0 = 35601/35701, replica-0 = 35801/35901.
 /// </summary>
 public sealed class PegasusPortOptions
 {
     public const int MaxMetas = 9;
-    public const int MaxReplicas = 20;
-    public const int Span = 61;
+    public const int MaxReplicas = 99;
+    public const int Span = 400;
 
     /// <summary>First port of the layout; 0 picks free ports instead (tests).</summary>
     /// <value>Defaults to 35600.</value>

@@ -114,8 +114,8 @@ public sealed class PegasusClusterPlan
             ports is null ? new ServicePorts(fixedGrpc, fixedHttp) : new ServicePorts(ports[next++], ports[next++]);
 
         var basePort = options.Ports.Base;
-        var metas = Enumerable.Range(0, metaCount).Select(i => Ports(basePort + 1 + i, basePort + 11 + i)).ToArray();
-        var replicas = Enumerable.Range(0, options.ReplicaCount).Select(i => Ports(basePort + 21 + i, basePort + 41 + i)).ToArray();
+        var metas = Enumerable.Range(0, metaCount).Select(i => Ports(basePort + 1 + i, basePort + 101 + i)).ToArray();
+        var replicas = Enumerable.Range(0, options.ReplicaCount).Select(i => Ports(basePort + 201 + i, basePort + 301 + i)).ToArray();
         var zooKeeperPort = options.Ports.ZooKeeper ?? (ports is null ? basePort : ports[0]);
         var dataRoot = Path.GetFullPath(Path.Combine(repositoryRoot, options.DataRoot));
         return new PegasusClusterPlan(hosting, installation, stateStore, reason, options, dataRoot, zooKeeperPort, metas, replicas);

@@ -3,19 +3,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pegasus.Client.Diagnostics;
 using Pegasus.Client.Routing;
 using Pegasus.Client.Transport;
+using Pegasus.Protocol.Data;
 
 namespace Pegasus.Client;
 
 /// <summary>What every table of one <see cref="PegasusClient"/> shares: connections, meta access, telemetry.</summary>
 internal sealed class ClientCore : IDisposable
 {
-    public ClientCore(PegasusClientOptions options)
+    public ClientCore(PegasusClientOptions options, Func<string, ReplicaData.ReplicaDataClient>? replicaClientFactory = null)
     {
         Options = options;
         TimeProvider = options.TimeProvider;
         LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         Instruments = new ClientInstruments(options.MeterFactory);
-        Pool = new ReplicaConnectionPool(options, options.LoggerFactory);
+        Pool = new ReplicaConnectionPool(options, options.LoggerFactory, replicaClientFactory);
         Meta = new MetaQueryClient(
             [.. options.MetaServers],
             address => GrpcChannelFactory.Create(address, options, options.LoggerFactory),

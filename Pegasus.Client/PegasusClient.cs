@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Pegasus.Client.Routing;
 using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
 
 namespace Pegasus.Client;
 
@@ -19,11 +20,17 @@ public sealed class PegasusClient : IAsyncDisposable
     /// <param name="options">The settings; copied, so later changes do not affect this client.</param>
     /// <exception cref="ArgumentException">The options are invalid (see <see cref="PegasusClientOptions.Validate"/>).</exception>
     public PegasusClient(PegasusClientOptions options)
+        : this(options, replicaClientFactory: null)
+    {
+    }
+
+    /// <summary>Tests: replica servers are reached through <paramref name="replicaClientFactory"/> instead of gRPC channels.</summary>
+    internal PegasusClient(PegasusClientOptions options, Func<string, ReplicaData.ReplicaDataClient>? replicaClientFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         Options = options.Snapshot();
-        _core = new ClientCore(Options);
+        _core = new ClientCore(Options, replicaClientFactory);
         _admin = new Lazy<PegasusAdminClient>(() => new PegasusAdminClient(Options), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

@@ -25,12 +25,14 @@ public sealed class PegasusClientOptions
 
     /// <summary>Gets or sets how many times an operation is retried after a retryable failure.</summary>
     /// <value>
-    /// Defaults to 20. Retryable failures are a lost connection, a replica that does not serve the partition
+    /// Defaults to 100, so that normally the operation's timeout ends the retries (as in Pegasus's clients).
+    /// Retryable failures are a lost connection, a replica that does not serve the partition
     /// (<see cref="ErrorCode.ObjectNotFound"/>, <see cref="ErrorCode.InvalidState"/>,
-    /// <see cref="ErrorCode.PartitionMismatch"/>), <see cref="ErrorCode.Busy"/> and a partition without
-    /// a primary; the operation's timeout bounds the retries as well.
+    /// <see cref="ErrorCode.PartitionMismatch"/>, <see cref="ErrorCode.StaleBallot"/>), <see cref="ErrorCode.Busy"/>
+    /// and a partition without a primary. After a lost connection a write may be applied twice (its first
+    /// answer was lost), as in Pegasus.
     /// </value>
-    public int MaxRetries { get; set; } = 20;
+    public int MaxRetries { get; set; } = 100;
 
     /// <summary>Gets or sets the delay before the first retry; each further retry doubles it.</summary>
     /// <value>Defaults to 10 milliseconds.</value>

@@ -35,6 +35,8 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private readonly ZooKeeperSession _session;
     private readonly WatchManager _watches = new();
     private readonly EventDispatcher _dispatcher;
+    // Only read and written on the dispatcher, where state changes are raised.
+    private ZooKeeperStateChange _lastDispatchedState = new(ZooKeeperConnectionState.Connecting, 0, null);
 
     /// <summary>Creates a client; call <see cref="ConnectAsync(CancellationToken)"/> before using it.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -51,7 +53,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         _dispatcher = new EventDispatcher(log);
         _session = new ZooKeeperSession(
             options, Session.ConnectionString.Parse(options.ConnectionString), log, timeProvider ?? TimeProvider.System,
-            _watches, _dispatcher, change => StateChanged?.Invoke(this, change));
+            _watches, _dispatcher, OnStateChanged);
     }
 
     /// <summary>Creates a client from dependency-injected options; call <see cref="ConnectAsync(CancellationToken)"/> before using it.</summary>
@@ -111,9 +113,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     public Task ConnectAsync(CancellationToken cancellationToken = default) => _session.StartAsync(cancellationToken);
 
     /// <summary>
-    /// Streams state changes, starting with the current state, until <paramref name="cancellationToken"/>
-    /// fires or the client reaches a terminal state (<see cref="ZooKeeperConnectionState.Expired"/> is
-    /// followed by <see cref="ZooKeeperConnectionState.Closed"/> only once the client is closed).
+    /// Streams state changes, starting with the state as of the subscription, until
+    /// <paramref name="cancellationToken"/> fires or the client is closed (the stream then ends after
+    /// <see cref="ZooKeeperConnectionState.Closed"/>). The stream is consistent with
+    /// <see cref="StateChanged"/>: no change is reported twice or out of order.
     /// </summary>
     public async IAsyncEnumerable<ZooKeeperStateChange> WatchStateAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -124,28 +127,27 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             SingleReader = true,
         });
         void Handler(object? sender, ZooKeeperStateChange change) => channel.Writer.TryWrite(change);
-        StateChanged += Handler;
+
+        // Subscribing on the dispatcher, where state changes are raised, makes "the state so far" and
+        // "the changes after it" one consistent sequence.
+        var subscribed = _dispatcher.Enqueue(() =>
+        {
+            channel.Writer.TryWrite(_lastDispatchedState);
+            StateChanged += Handler;
+        });
+        if (!subscribed)
+        {
+            // The dispatcher is finished: the client is closed.
+            yield return new ZooKeeperStateChange(State, SessionId, null);
+            yield break;
+        }
+
         try
         {
-            var current = new ZooKeeperStateChange(State, SessionId, ConnectedServer);
-            yield return current;
-            if (current.State == ZooKeeperConnectionState.Closed)
-            {
-                yield break;
-            }
-
-            var last = current.State;
             while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (channel.Reader.TryRead(out var change))
                 {
-                    // The subscription may replay the state already reported as "current".
-                    if (change.State == last && change.State != ZooKeeperConnectionState.Connected)
-                    {
-                        continue;
-                    }
-
-                    last = change.State;
                     yield return change;
                     if (change.State == ZooKeeperConnectionState.Closed)
                     {
@@ -161,11 +163,19 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends the session on the server (its ephemeral nodes are deleted at once) and stops the client.
-    /// Outstanding watchers get a <see cref="WatchEventType.None"/> event with state
-    /// <see cref="ZooKeeperConnectionState.Closed"/>. Idempotent.
+    /// Ends the session on the server and stops the client. When connected, the server deletes the
+    /// session's ephemeral nodes at once; otherwise the servers expire the session after its timeout.
+    /// Operations still in flight fail with <see cref="ConnectionLossException"/>, later ones with
+    /// <see cref="ObjectDisposedException"/>; outstanding watchers get a <see cref="WatchEventType.None"/>
+    /// event with state <see cref="ZooKeeperConnectionState.Closed"/>. Idempotent.
     /// </summary>
     public Task CloseAsync() => _session.CloseAsync();
+
+    private void OnStateChanged(ZooKeeperStateChange change)
+    {
+        _lastDispatchedState = change;
+        StateChanged?.Invoke(this, change);
+    }
 
     /// <inheritdoc cref="CloseAsync"/>
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);

@@ -86,9 +86,26 @@ public sealed partial class PegasusAdminClient
     /// <see cref="ErrorCode.Timeout"/> when the table is not healthy in time (the message has its last state);
     /// <see cref="ErrorCode.AppNotExist"/> when it does not exist.
     /// </exception>
-    public async Task<TableInfo> WaitForTableHealthyAsync(string name, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<TableInfo> WaitForTableHealthyAsync(string name, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => WaitForTableAsync(name, static table => table.IsHealthy, timeout, cancellationToken);
+
+    /// <summary>
+    /// Polls <see cref="GetTableAsync"/> (every 100 ms) until <paramref name="condition"/> holds for the table,
+    /// for example <c>t =&gt; t.AllPartitionsHavePrimary</c> or a primary other than a killed node.
+    /// </summary>
+    /// <param name="name">The table's name.</param>
+    /// <param name="condition">What the table's description must satisfy.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The first description that satisfied the condition.</returns>
+    /// <exception cref="PegasusException">
+    /// <see cref="ErrorCode.Timeout"/> when the condition does not hold in time (the message has the last partition
+    /// state); <see cref="ErrorCode.AppNotExist"/> when the table does not exist.
+    /// </exception>
+    public async Task<TableInfo> WaitForTableAsync(string name, Func<TableInfo, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        TablePath(name, "WaitForTableHealthy");
+        ArgumentNullException.ThrowIfNull(condition);
+        TablePath(name, "WaitForTable");
         using var deadline = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         TableInfo? last = null;
@@ -97,7 +114,7 @@ public sealed partial class PegasusAdminClient
             while (true)
             {
                 last = await GetTableAsync(name, linked.Token).ConfigureAwait(false);
-                if (last.IsHealthy)
+                if (condition(last))
                 {
                     return last;
                 }
@@ -111,7 +128,7 @@ public sealed partial class PegasusAdminClient
             var state = last is null
                 ? "never described"
                 : string.Join(", ", last.Partitions.Select(p => $"{p.PartitionIndex}:{(string.IsNullOrEmpty(p.Primary) ? "-" : p.Primary)}+{p.Secondaries.Count}"));
-            throw new PegasusException(ErrorCode.Timeout, $"table '{name}' was not healthy after {timeout}: {state}", ex);
+            throw new PegasusException(ErrorCode.Timeout, $"table '{name}' did not reach the expected state within {timeout}: {state}", ex);
         }
     }
 }

@@ -36,12 +36,14 @@ public sealed record TableInfo
     /// <remarks>A listing may send <c>"partitions": null</c>; callers always get a list.</remarks>
     public IReadOnlyList<PartitionInfo> Partitions { get; init => field = value ?? []; } = [];
 
+    /// <summary>Gets a value indicating whether every partition is listed with a primary.</summary>
+    public bool AllPartitionsHavePrimary
+        => PartitionCount > 0 && Partitions.Count == PartitionCount && Partitions.All(p => !string.IsNullOrEmpty(p.Primary));
+
     /// <summary>
     /// Gets a value indicating whether every partition is listed with a primary and a full set of secondaries
     /// (<see cref="ReplicaCount"/> - 1).
     /// </summary>
     public bool IsHealthy
-        => PartitionCount > 0
-            && Partitions.Count == PartitionCount
-            && Partitions.All(p => !string.IsNullOrEmpty(p.Primary) && p.Secondaries.Count >= ReplicaCount - 1);
+        => AllPartitionsHavePrimary && Partitions.All(p => p.Secondaries.Count >= ReplicaCount - 1);
 }

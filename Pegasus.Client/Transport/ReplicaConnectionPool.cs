@@ -7,7 +7,13 @@ using Pegasus.Protocol.Data;
 namespace Pegasus.Client.Transport;
 
 /// <summary>One <see cref="GrpcChannel"/> and one <see cref="ReplicaConnection"/> per replica server address.</summary>
-internal sealed class ReplicaConnectionPool(PegasusClientOptions options, ILoggerFactory? loggerFactory) : IDisposable
+/// <param name="options">The client's settings.</param>
+/// <param name="loggerFactory">The client's logger factory, if any.</param>
+/// <param name="clientFactory">Tests: makes the data client for an address instead of a gRPC channel.</param>
+internal sealed class ReplicaConnectionPool(
+    PegasusClientOptions options,
+    ILoggerFactory? loggerFactory,
+    Func<string, ReplicaData.ReplicaDataClient>? clientFactory = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ReplicaConnection>();
@@ -32,7 +38,7 @@ internal sealed class ReplicaConnectionPool(PegasusClientOptions options, ILogge
             if (entry.IsValueCreated)
             {
                 entry.Value.Connection.Dispose();
-                entry.Value.Channel.Dispose();
+                entry.Value.Channel?.Dispose();
             }
         }
 
@@ -41,11 +47,11 @@ internal sealed class ReplicaConnectionPool(PegasusClientOptions options, ILogge
 
     private Entry CreateEntry(string address)
     {
-        var channel = GrpcChannelFactory.Create(address, options, loggerFactory);
-        var connection = new ReplicaConnection(
-            address, new ReplicaData.ReplicaDataClient(channel), options.MaxPendingRequestsPerServer, options.MaxBatchBytes, _logger);
+        var channel = clientFactory is null ? GrpcChannelFactory.Create(address, options, loggerFactory) : null;
+        var client = channel is null ? clientFactory!(address) : new ReplicaData.ReplicaDataClient(channel);
+        var connection = new ReplicaConnection(address, client, options.MaxPendingRequestsPerServer, options.MaxBatchBytes, _logger);
         return new Entry(channel, connection);
     }
 
-    private sealed record Entry(GrpcChannel Channel, ReplicaConnection Connection);
+    private sealed record Entry(GrpcChannel? Channel, ReplicaConnection Connection);
 }

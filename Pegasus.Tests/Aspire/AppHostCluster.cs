@@ -53,7 +53,11 @@ internal sealed class AppHostCluster : IAsyncDisposable
         string[] allArgs = [$"--Pegasus:DataRoot={dataRoot}", "--Pegasus:Ports:Base=0", .. args];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pegasus_AppHost>(allArgs, timeout.Token);
         configure?.Invoke(builder);
-        var names = builder.Resources.Select(resource => resource.Name).ToArray();
+        // Resources that start only on demand (e.g. Aspire's hidden per-project "rebuilder") are not part of the cluster.
+        var names = builder.Resources
+            .Where(resource => !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any())
+            .Select(resource => resource.Name)
+            .ToArray();
         var app = await builder.BuildAsync(timeout.Token);
         var cluster = new AppHostCluster(app, dataRoot, names);
         try

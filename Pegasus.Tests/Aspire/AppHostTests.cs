@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Pegasus.Client;
 
 namespace Pegasus.Tests.Aspire;
 
@@ -12,6 +13,9 @@ public sealed class AppHostTests
 {
     /// <summary>Replicas beacon every second; this only bounds a cluster that never forms.</summary>
     private static readonly TimeSpan ClusterFormTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>A fresh table's replicas may still be opening their stores when the first write arrives; the client retries until then.</summary>
+    private static readonly TimeSpan FirstWriteTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -40,6 +44,20 @@ public sealed class AppHostTests
         var table = await create.Content.ReadFromJsonAsync<TableInfoJson>(cancellationToken);
         Assert.NotNull(table);
         Assert.Equal((tableName, 4, 3), (table.Name, table.PartitionCount, table.ReplicaCount));
+
+        // The data path: routing from the meta, then straight to the partition's primary.
+        await using var client = new PegasusClient(new PegasusClientOptions
+        {
+            MetaServers = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "grpc"))],
+            MetaAdminAddresses = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "http"))],
+        });
+        await client.Admin.WaitForTableHealthyAsync(tableName, ClusterFormTimeout, cancellationToken);
+        var pegasusTable = await client.OpenTableAsync(tableName, cancellationToken);
+        byte[] hashKey = "user:42"u8.ToArray();
+        await pegasusTable.SetAsync(hashKey, "name"u8.ToArray(), "pegasus"u8.ToArray(), timeout: FirstWriteTimeout, cancellationToken: cancellationToken);
+
+        Assert.Equal("pegasus"u8.ToArray(), await pegasusTable.GetAsync(hashKey, "name"u8.ToArray(), cancellationToken: cancellationToken));
+        Assert.Null(await pegasusTable.GetAsync(hashKey, "missing"u8.ToArray(), cancellationToken: cancellationToken));
     }
 
     private static string AdvertisedAddress(Uri endpoint) =>

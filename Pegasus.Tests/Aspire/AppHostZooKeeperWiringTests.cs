@@ -75,7 +75,7 @@ public sealed class AppHostZooKeeperWiringTests
         // Only ZooKeeper: the servers' own ZooKeeper mode is not what this test is about.
         await using var cluster = await AppHostCluster.StartAsync(LocalZooKeeperArgs, cancellationToken, builder =>
         {
-            foreach (var server in builder.Resources.OfType<ProjectResource>().ToArray())
+            foreach (var server in builder.Resources.Where(r => r is ProjectResource or IResourceWithParent { Parent: ProjectResource }).ToArray())
             {
                 builder.Resources.Remove(server);
             }

@@ -14,8 +14,8 @@ public sealed class PegasusClusterPlanTests
 
         Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
         Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
-        Assert.Equal([new ServicePorts(35601, 35611)], plan.Metas);
-        Assert.Equal([new ServicePorts(35621, 35641), new ServicePorts(35622, 35642), new ServicePorts(35623, 35643)], plan.Replicas);
+        Assert.Equal([new ServicePorts(35601, 35701)], plan.Metas);
+        Assert.Equal([new ServicePorts(35801, 35901), new ServicePorts(35802, 35902), new ServicePorts(35803, 35903)], plan.Replicas);
         Assert.Equal(Path.GetFullPath("/repo/.data/replica-1"), plan.DataDirectoryOf("replica-1"));
         Assert.Equal("http://127.0.0.1:35601", plan.AdvertisedAddress(plan.Metas[0].Grpc));
     }
@@ -47,7 +47,7 @@ public sealed class PegasusClusterPlanTests
     public void Plan_InvalidOptions_ReportsEveryProblemAtOnce()
     {
         var error = Assert.Throws<InvalidOperationException>(() => PegasusClusterPlan.Create(
-            new PegasusClusterOptions { MetaCount = 0, ReplicaCount = 99, BindAddress = "not-an-ip", Ports = { Base = 80 } },
+            new PegasusClusterOptions { MetaCount = 0, ReplicaCount = 100, BindAddress = "not-an-ip", Ports = { Base = 65300 } },
             RepositoryRoot));
 
         Assert.Contains("Pegasus:MetaCount", error.Message, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class PegasusClusterPlanTests
         Assert.Equal(ZooKeeperHosting.Local, plan.ZooKeeper);
         Assert.NotNull(plan.Installation);
         Assert.Equal(MetaStateStoreKind.ZooKeeper, plan.StateStore);
-        Assert.Equal([new ServicePorts(35601, 35611), new ServicePorts(35602, 35612)], plan.Metas);
+        Assert.Equal([new ServicePorts(35601, 35701), new ServicePorts(35602, 35702)], plan.Metas);
         Assert.Equal(35600, plan.ZooKeeperPort);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Pegasus.Client;
 using Pegasus.Client.Routing;
+using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
 
 namespace Pegasus.Tests.Client;
@@ -35,5 +36,31 @@ internal static class ClientTestSupport
         var partitions = Enumerable.Range(0, partitionCount)
             .Select(i => new PartitionConfiguration { PartitionIndex = i, Ballot = 1, Primary = primary });
         return client.CreateTableForTesting(new TableRouting("t", 1, partitionCount, partitions));
+    }
+
+    /// <summary>
+    /// A client whose replica servers are <see cref="FakeExchangeClient"/>s (one per address, all answering with
+    /// <paramref name="handler"/>) and a table of <paramref name="partitionCount"/> partitions spread over two of
+    /// them; the meta server is unreachable, so routing refreshes fail and the routing stays as given.
+    /// </summary>
+    public static (PegasusClient Client, PegasusTable Table, IReadOnlyDictionary<string, FakeExchangeClient> Replicas) FakeCluster(
+        Func<DataRequest, DataResponse?> handler, int partitionCount = 4, TimeProvider? timeProvider = null, bool withPrimaries = true)
+    {
+        var replicas = new System.Collections.Concurrent.ConcurrentDictionary<string, FakeExchangeClient>();
+        var client = new PegasusClient(
+            new PegasusClientOptions
+            {
+                MetaServers = [UnreachableAddress()],
+                TimeProvider = timeProvider ?? TimeProvider.System,
+                RetryInitialBackoff = TimeSpan.FromMilliseconds(1),
+            },
+            address => replicas.GetOrAdd(address, _ => new FakeExchangeClient { Handler = handler }));
+        var partitions = Enumerable.Range(0, partitionCount).Select(i => new PartitionConfiguration
+        {
+            PartitionIndex = i,
+            Ballot = 1,
+            Primary = withPrimaries ? $"http://replica{i % 2}" : "",
+        });
+        return (client, client.CreateTableForTesting(new TableRouting("t", 7, partitionCount, partitions)), replicas);
     }
 }

@@ -5,8 +5,9 @@ using Pegasus.Protocol.Data;
 namespace Pegasus.Tests.Client;
 
 /// <summary>
-/// The one fake of the transport tests: the generated ReplicaData client, whose Exchange calls return this
-/// object as both request writer and response reader. Tests read what the client wrote and answer in any order.
+/// The one fake of the client tests: the generated ReplicaData client standing in for a replica server, whose
+/// Exchange calls return this object as both request writer and response reader. Tests read what the client
+/// wrote and answer in any order, by hand or through <see cref="Handler"/>.
 /// </summary>
 internal sealed class FakeExchangeClient : ReplicaData.ReplicaDataClient, IClientStreamWriter<RequestBatch>, IAsyncStreamReader<ResponseBatch>
 {
@@ -24,6 +25,9 @@ internal sealed class FakeExchangeClient : ReplicaData.ReplicaDataClient, IClien
     public ResponseBatch Current { get; private set; } = new();
 
     public WriteOptions? WriteOptions { get; set; }
+
+    /// <summary>When set, answers every request as it is written (null: leave it unanswered).</summary>
+    public Func<DataRequest, DataResponse?>? Handler { get; set; }
 
     public override AsyncDuplexStreamingCall<RequestBatch, ResponseBatch> Exchange(CallOptions options)
     {
@@ -46,6 +50,25 @@ internal sealed class FakeExchangeClient : ReplicaData.ReplicaDataClient, IClien
     {
         Interlocked.Increment(ref _writeCount);
         _written.Writer.TryWrite(message.Clone());
+        if (Handler is { } handler)
+        {
+            var responses = new List<DataResponse>();
+            foreach (var request in message.Requests)
+            {
+                if (handler(request) is { } response)
+                {
+                    // Answer the request's own id unless the handler chose one.
+                    response.Id = response.Id == 0 ? request.Id : response.Id;
+                    responses.Add(response);
+                }
+            }
+
+            if (responses.Count > 0)
+            {
+                Respond(responses);
+            }
+        }
+
         if (_writeGate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);

@@ -62,7 +62,34 @@ public sealed class ReplicaClusterTests
             var set = await stream.SendAsync(Set("user1", "name", "again", appId: appId, partitionIndex: partition), cancellationToken);
             Assert.Equal(ErrorCode.Ok, set.Error);
             Assert.True(set.Decree > 1, $"{set}");
+
+            // One batch of many writes to one partition: each gets its own decree, in order.
+            var writes = Enumerable.Range(0, 100)
+                .Select(i => Set("user1", $"sk{i:D3}", $"v{i}", appId: appId, partitionIndex: partition))
+                .ToList();
+            var responses = await stream.SendBatchAsync(writes, cancellationToken);
+            Assert.All(responses, response => Assert.Equal(ErrorCode.Ok, response.Error));
+            Assert.Equal(
+                Enumerable.Range(0, 100).Select(i => set.Decree + 1 + i),
+                responses.Select(response => response.Decree));
         }
+
+        // Dropping the table deletes its replicas' data on the node.
+        using (var http = new HttpClient { BaseAddress = meta.HttpAddress })
+        {
+            using var dropped = await http.DeleteAsync(new Uri("/v1/tables/replica_kill9", UriKind.Relative), cancellationToken);
+            Assert.True(dropped.IsSuccessStatusCode, $"{dropped.StatusCode}\n{diagnostics()}");
+        }
+
+        await using (var stream = new RawDataStream(replica.GrpcAddress))
+        {
+            var gone = await WaitForAsync(
+                stream, Get("user1", "name", appId, partition), response => response.Error == ErrorCode.ObjectNotFound, diagnostics);
+            Assert.Contains("not served by this node", gone.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        await WaitUntilAsync(
+            () => !Directory.EnumerateDirectories(replica.DataDirectory, $"{appId}.*").Any(), diagnostics);
     }
 
     [Fact]
@@ -126,6 +153,22 @@ public sealed class ReplicaClusterTests
 
             // Polling interval of a bounded wait.
             await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> diagnostics)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(WaitLimit);
+        while (!condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"Condition not met within {WaitLimit}.\n{diagnostics()}");
+            }
+
+            // Polling interval of a bounded wait.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
     }
 

@@ -142,13 +142,13 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
 
         sender.BeginRequest();
         var running = sender.RunAsync(TestContext.Current.CancellationToken);
-        var first = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        var first = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
         sender.RequestsCompleted();
 
         // The loop must not end while one request is still unanswered.
         Assert.False(running.IsCompleted);
         sender.Send(new DataResponse { Id = 4 });
-        var second = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        var second = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
         await running.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
 
         Assert.Equal([1UL, 2UL, 3UL], first.Responses.Select(response => response.Id));
@@ -170,7 +170,7 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
         await _dispatcher.DispatchAsync(request, sender, TestContext.Current.CancellationToken);
         sender.RequestsCompleted();
         await running.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
-        var batch = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        var batch = await stream.Batches.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
         return Assert.Single(batch.Responses);
     }
 
@@ -201,6 +201,9 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
 
         public WriteOptions? WriteOptions { get; set; }
 
-        public Task WriteAsync(ResponseBatch message) => Batches.Writer.WriteAsync(message).AsTask();
+        public Task WriteAsync(ResponseBatch message) => WriteAsync(message, CancellationToken.None);
+
+        public Task WriteAsync(ResponseBatch message, CancellationToken cancellationToken) =>
+            Batches.Writer.WriteAsync(message, cancellationToken).AsTask();
     }
 }

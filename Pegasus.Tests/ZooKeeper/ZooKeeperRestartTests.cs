@@ -10,7 +10,7 @@ public sealed class ZooKeeperRestartTests
     public async Task StandaloneRestart_WithinSessionTimeout_ResumesSessionWithEphemerals()
     {
         await using var server = await ZooKeeperTestServer.StartStandaloneAsync(cancellationToken: TestToken);
-        await using var zk = await ConnectAsync(server.ConnectionString, sessionTimeout: TimeSpan.FromSeconds(20));
+        await using var zk = await ConnectAsync(server.ConnectionString, sessionTimeout: TimeSpan.FromSeconds(10));
         using var states = new StateRecorder(zk);
         var root = await CreateTestRootAsync(zk);
         var ephemeral = await zk.CreateAsync($"{root}/eph", Bytes("x"), CreateMode.Ephemeral, TestToken);

@@ -32,6 +32,10 @@ public sealed record ZooKeeperTestServerSettings
 /// </summary>
 public sealed class ZooKeeperTestServer : IAsyncDisposable
 {
+    // Every server process this test run started and has not killed yet: killed at process exit
+    // so a test host that ends without disposing its fixtures leaves no JVM behind.
+    private static readonly HashSet<Process> LiveProcesses = [];
+
     private readonly ZooKeeperInstallation _installation;
     private readonly string _configPath;
     private readonly bool _ownsDirectory;
@@ -134,6 +138,11 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
             return;
         }
 
+        lock (LiveProcesses)
+        {
+            LiveProcesses.Remove(process);
+        }
+
         try
         {
             if (!process.HasExited)
@@ -206,6 +215,12 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
     internal static void TryDeleteDirectory(string path)
     {
+        // Set PEGASUS_KEEP_ZOOKEEPER_DATA=1 to keep configs, data and server logs for a post-mortem.
+        if (Environment.GetEnvironmentVariable("PEGASUS_KEEP_ZOOKEEPER_DATA") == "1")
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(path, recursive: true);
@@ -264,6 +279,16 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        lock (LiveProcesses)
+        {
+            if (LiveProcesses.Count == 0)
+            {
+                AppDomain.CurrentDomain.ProcessExit -= KillLiveProcesses;
+                AppDomain.CurrentDomain.ProcessExit += KillLiveProcesses;
+            }
+
+            LiveProcesses.Add(process);
+        }
     }
 
     /// <summary>Polls with short sessions until the server grants one (bounded by <see cref="ZooKeeperTestServerSettings.StartTimeout"/>).</summary>
@@ -296,6 +321,26 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
 
         throw new TimeoutException(
             $"ZooKeeper server {ServerId} ({ConnectionString}) did not accept a session within {Settings.StartTimeout}: {last?.Message}\n{ReadLogTail()}");
+    }
+
+    private static void KillLiveProcesses(object? sender, EventArgs e)
+    {
+        lock (LiveProcesses)
+        {
+            foreach (var process in LiveProcesses)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+
+            LiveProcesses.Clear();
+        }
     }
 
     private void AppendLog(string? line)

@@ -41,8 +41,10 @@ internal sealed partial class ZooKeeperSession
         var stop = _stop.Token;
         var failures = 0;
         var requestedTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds;
-        // The Java client gives each server an equal share of the session timeout.
-        var attemptTimeout = _options.SessionTimeout / _servers.Count;
+        // Like the Java client, each server gets an equal share of the session timeout, but at most a
+        // third of it: a server that accepts the connection and never answers the handshake (ZooKeeper
+        // 3.8 can do that while it starts) must not use up the time left to resume the session.
+        var attemptTimeout = TimeSpan.FromTicks(Math.Min(_options.SessionTimeout.Ticks / _servers.Count, _options.SessionTimeout.Ticks / 3));
         if (attemptTimeout < MinimumAttemptTimeout)
         {
             attemptTimeout = MinimumAttemptTimeout;
@@ -125,11 +127,13 @@ internal sealed partial class ZooKeeperSession
             _lastServer = connection.Server.ToString();
             _connection = connection;
             _state = ZooKeeperConnectionState.Connected;
+            // Queued before anyone waiting for the connection resumes, so a subscriber that starts
+            // after ConnectAsync returned already sees Connected.
+            RaiseState(ZooKeeperConnectionState.Connected, session.SessionId, connection.Server.ToString());
             _settled.TrySetResult();
         }
 
         Log.Connected(_logger, connection.Server.ToString(), session.SessionId, session.TimeoutMilliseconds);
-        RaiseState(ZooKeeperConnectionState.Connected, session.SessionId, connection.Server.ToString());
 
         var reason = await connection.Completion.ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
@@ -140,13 +144,17 @@ internal sealed partial class ZooKeeperSession
             {
                 _state = ZooKeeperConnectionState.Disconnected;
                 _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                // A client that is closing goes straight to Closed.
+                if (!_closing)
+                {
+                    RaiseState(ZooKeeperConnectionState.Disconnected, session.SessionId, connection.Server.ToString());
+                }
             }
         }
 
         if (!stop.IsCancellationRequested)
         {
             Log.Disconnected(_logger, connection.Server.ToString(), session.SessionId, reason);
-            RaiseState(ZooKeeperConnectionState.Disconnected, session.SessionId, connection.Server.ToString());
         }
     }
 
@@ -158,12 +166,12 @@ internal sealed partial class ZooKeeperSession
             sessionId = _sessionId;
             _state = ZooKeeperConnectionState.Expired;
             _connection = null;
+            DeliverSessionEnd(ZooKeeperConnectionState.Expired);
+            RaiseState(ZooKeeperConnectionState.Expired, sessionId, server.ToString());
             _settled.TrySetResult();
         }
 
         Log.SessionExpired(_logger, sessionId);
-        DeliverSessionEnd(ZooKeeperConnectionState.Expired);
-        RaiseState(ZooKeeperConnectionState.Expired, sessionId, server.ToString());
     }
 
     /// <summary>Waits after a failed attempt: not at all within a pass over the servers, then growing up to a second.</summary>

@@ -28,8 +28,8 @@ internal sealed class EventDispatcher
     /// <summary>Whether the calling code runs inside one of this dispatcher's callbacks.</summary>
     public bool IsDispatching => ReferenceEquals(t_current, this);
 
-    /// <summary>Queues <paramref name="callback"/>; ignored once the dispatcher is completed.</summary>
-    public void Enqueue(Action callback) => _queue.Writer.TryWrite(callback);
+    /// <summary>Queues <paramref name="callback"/>; false (and ignored) once the dispatcher is completed.</summary>
+    public bool Enqueue(Action callback) => _queue.Writer.TryWrite(callback);
 
     /// <summary>Stops accepting callbacks and waits until the queued ones ran (unless called from one of them).</summary>
     public Task CompleteAsync()

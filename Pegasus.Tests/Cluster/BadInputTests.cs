@@ -1,0 +1,149 @@
+using Google.Protobuf;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Protocol.Hashing;
+using Pegasus.Protocol.Keys;
+using Pegasus.Tests.Replica;
+using static Pegasus.Tests.Cluster.ClusterTestHelpers;
+
+namespace Pegasus.Tests.Cluster;
+
+/// <summary>Bad input gets a typed error and changes nothing, through the client and on the wire.</summary>
+[Collection(PegasusClusterCollection.Name)]
+public sealed class BadInputTests(PegasusClusterFixture fixture)
+{
+    [Fact]
+    public async Task OpenTable_EmptyOrUnknownName_TypedErrors()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = fixture.Client;
+
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => client.OpenTableAsync("", ct));
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => client.OpenTableAsync("   ", ct));
+        var unknown = await AssertErrorAsync(ErrorCode.AppNotExist, () => client.OpenTableAsync(PegasusClusterFixture.UniqueTableName("never_created"), ct));
+        Assert.False(unknown.IsTransient);
+    }
+
+    [Fact]
+    public async Task HashKeyOver64KiB_InvalidArgument_NothingWritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("bad_long_hashkey", partitionCount: 4);
+        var tooLong = new byte[KeyLimits.MaxHashKeyLength + 1];
+        tooLong.AsSpan().Fill((byte)'x');
+        var longest = tooLong[..KeyLimits.MaxHashKeyLength];
+
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.SetAsync(tooLong, B("s"), B("v"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.GetAsync(tooLong, B("s"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.ExistAsync(tooLong, B("s"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(tooLong, B("s"), 1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync(tooLong, [(B("s"), B("v"))], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(tooLong, B("s"), CheckType.NoCheck, [], B("s"), B("v"), cancellationToken: ct));
+        Assert.Empty(await ScanAllAsync(table));
+
+        // The server refuses it too, when a request skips the client's checks.
+        var partition = PartitionResolver.PartitionIndex(tooLong, [], table.PartitionCount);
+        var info = await fixture.Client.Admin.GetTableAsync(table.Name, ct);
+        var primary = info.Partitions.Single(p => p.PartitionIndex == partition).Primary!;
+        await using (var stream = new RawDataStream(primary))
+        {
+            var response = await stream.SendAsync(
+                new DataRequest
+                {
+                    AppId = table.AppId,
+                    PartitionIndex = partition,
+                    Set = new SetRequest { HashKey = ByteString.CopyFrom(tooLong), SortKey = ByteString.CopyFromUtf8("s"), Value = ByteString.CopyFromUtf8("v") },
+                },
+                ct);
+            Assert.True(response.Error == ErrorCode.InvalidArgument, $"{response}");
+        }
+
+        Assert.Empty(await ScanAllAsync(table));
+
+        // The longest valid hash key works.
+        await table.SetAsync(longest, B("s"), B("v"), cancellationToken: ct);
+        Assert.Equal("v", S(await table.GetAsync(longest, B("s"), cancellationToken: ct)));
+        var records = await ScanAllAsync(table);
+        Assert.Equal(longest, Assert.Single(records).HashKey);
+    }
+
+    [Fact]
+    public async Task CreateTable_InvalidParameters_NoTableCreated()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = fixture.Client.Admin;
+        var name = PegasusClusterFixture.UniqueTableName("bad_create");
+
+        foreach (var partitionCount in new[] { 3, 6, 0, -4 })
+        {
+            await AssertErrorAsync(ErrorCode.InvalidParameters, () => admin.CreateTableAsync(name, partitionCount, replicaCount: 1, ct));
+        }
+
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => admin.CreateTableAsync(name, 4, replicaCount: 0, ct));
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => admin.CreateTableAsync(name, 4, replicaCount: 6, ct));
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => admin.CreateTableAsync("bad name!", 4, replicaCount: 1, ct));
+        await AssertErrorAsync(ErrorCode.InvalidParameters, () => admin.CreateTableAsync("", 4, replicaCount: 1, ct));
+
+        await AssertErrorAsync(ErrorCode.AppNotExist, () => admin.GetTableAsync(name, ct));
+        Assert.DoesNotContain(await admin.ListTablesAsync(ct), table => table.Name == name || table.Name == "bad name!");
+        await AssertErrorAsync(ErrorCode.AppNotExist, () => fixture.Client.OpenTableAsync(name, ct));
+    }
+
+    [Fact]
+    public async Task CreateTable_Duplicate_AppExistAndTheTableKeepsItsData()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("bad_duplicate", partitionCount: 2);
+        await table.SetAsync(B("h"), B("s"), B("kept"), cancellationToken: ct);
+        var before = await fixture.Client.Admin.GetTableAsync(table.Name, ct);
+
+        await AssertErrorAsync(ErrorCode.AppExist, () => fixture.Client.Admin.CreateTableAsync(table.Name, 2, replicaCount: 1, ct));
+        await AssertErrorAsync(ErrorCode.AppExist, () => fixture.Client.Admin.CreateTableAsync(table.Name, 8, replicaCount: 1, ct));
+
+        var after = await fixture.Client.Admin.GetTableAsync(table.Name, ct);
+        Assert.Equal(before.AppId, after.AppId);
+        Assert.Equal(2, after.PartitionCount);
+        var reopened = await fixture.Client.OpenTableAsync(table.Name, ct);
+        Assert.Equal(before.AppId, reopened.AppId);
+        Assert.Equal("kept", S(await reopened.GetAsync(B("h"), B("s"), cancellationToken: ct)));
+    }
+
+    [Fact]
+    public async Task DropTable_ThenOpen_AppNotExist()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("bad_dropped", partitionCount: 2);
+        await table.SetAsync(B("h"), B("s"), B("v"), cancellationToken: ct);
+
+        await fixture.Client.Admin.DropTableAsync(table.Name, ct);
+
+        await AssertErrorAsync(ErrorCode.AppNotExist, () => fixture.Client.OpenTableAsync(table.Name, ct));
+        await AssertErrorAsync(ErrorCode.AppNotExist, () => fixture.Client.Admin.DropTableAsync(table.Name, ct));
+        await AssertErrorAsync(ErrorCode.AppNotExist, () => fixture.Client.Admin.DropTableAsync(PegasusClusterFixture.UniqueTableName("never_created"), ct));
+    }
+
+    [Fact]
+    public async Task Scan_BogusContextId_NotFound()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("bad_scan_context", partitionCount: 1);
+        await table.SetAsync(B("h"), B("s"), B("v"), cancellationToken: ct);
+        var primary = (await fixture.Client.Admin.GetTableAsync(table.Name, ct)).Partitions.Single().Primary!;
+
+        await using var stream = new RawDataStream(primary);
+        var bogus = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = 987_654_321 } }, ct);
+        Assert.True(bogus.Error == ErrorCode.NotFound, $"{bogus}");
+        Assert.Empty(bogus.Scan?.Kvs ?? []);
+
+        var negative = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = -5 } }, ct);
+        Assert.True(negative.Error == ErrorCode.NotFound, $"{negative}");
+
+        // A real context still works afterwards, and a completed one is gone.
+        var opened = await stream.SendAsync(
+            new DataRequest { AppId = table.AppId, PartitionIndex = 0, GetScanner = new GetScannerRequest { HashKey = ByteString.CopyFromUtf8("h"), StartInclusive = true, BatchSize = 10 } },
+            ct);
+        Assert.True(opened.Error == ErrorCode.Ok, $"{opened}");
+        Assert.Equal("v", Assert.Single(opened.Scan.Kvs).Value.ToStringUtf8());
+        Assert.Equal(-1, opened.Scan.ContextId);
+    }
+}
