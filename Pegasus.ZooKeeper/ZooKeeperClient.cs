@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     }
 
     /// <summary>Creates a client from dependency-injected options; call <see cref="ConnectAsync(CancellationToken)"/> before using it.</summary>
+    [ActivatorUtilitiesConstructor]
     public ZooKeeperClient(IOptions<ZooKeeperClientOptions> options, ILogger<ZooKeeperClient> logger, TimeProvider timeProvider)
         : this(options?.Value!, logger, timeProvider)
     {

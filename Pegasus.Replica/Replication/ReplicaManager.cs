@@ -167,7 +167,7 @@ public sealed partial class ReplicaManager : IHostedService
             {
                 Directory.Delete(trash, recursive: true);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 LogWarningTrashPurgeFailed(_logger, exception, trash);
             }

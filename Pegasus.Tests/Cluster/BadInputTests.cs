@@ -68,6 +68,42 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
     }
 
     [Fact]
+    public async Task RawRequestsSkippingClientChecks_InvalidArgumentAndNothingWritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("bad_raw_requests", partitionCount: 1);
+        var primary = (await fixture.Client.Admin.GetTableAsync(table.Name, ct)).Partitions.Single().Primary!;
+        var h = ByteString.CopyFromUtf8("h");
+        var s = ByteString.CopyFromUtf8("s");
+        var v = ByteString.CopyFromUtf8("v");
+        DataRequest[] invalid =
+        [
+            new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = CheckType.NoCheck } },
+            new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, MutateList = { new Mutate { SortKey = s, Value = v } } } },
+            new() { CheckAndSet = new CheckAndSetRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, SetValue = v } },
+            new() { CheckAndSet = new CheckAndSetRequest { HashKey = ByteString.Empty, CheckSortKey = s, CheckType = CheckType.NoCheck, SetValue = v } },
+            new() { MultiSet = new MultiSetRequest { HashKey = h } },
+            new() { MultiSet = new MultiSetRequest { HashKey = ByteString.Empty, Kvs = { new KeyValue { SortKey = s, Value = v } } } },
+            new() { MultiDelete = new MultiDeleteRequest { HashKey = h } },
+            new() { MultiGet = new MultiGetRequest { HashKey = h, SortKeyFilterType = (FilterType)42 } },
+            new() { GetScanner = new GetScannerRequest { HashKey = h, HashKeyFilterType = (FilterType)42 } },
+            new() { BatchGet = new BatchGetRequest() },
+            new() { },
+        ];
+
+        await using var stream = new RawDataStream(primary);
+        foreach (var request in invalid)
+        {
+            request.AppId = table.AppId;
+            request.PartitionIndex = 0;
+            var response = await stream.SendAsync(request, ct);
+            Assert.True(response.Error == ErrorCode.InvalidArgument, $"{request} answered {response}");
+        }
+
+        Assert.Empty(await ScanAllAsync(table));
+    }
+
+    [Fact]
     public async Task CreateTable_InvalidParameters_NoTableCreated()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -46,9 +46,15 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
             return [.. records.Select(record => S(record.SortKey))];
         }
 
-        // A batch size far below the range's size: the scanner fetches many pages.
+        // A batch size far below the range's size: the scanner fetches many pages (80 records, 7 a page).
         var small = new ScanOptions { BatchSize = 7 };
-        Assert.Equal(Keys(10, 89), await ScanAsync("k010", "k090", small));
+        using (var roundTrips = new ClientOperationCounter(table.Name))
+        {
+            Assert.Equal(Keys(10, 89), await ScanAsync("k010", "k090", small));
+            Assert.Equal(1, roundTrips.Count("GetScanner"));
+            Assert.InRange(roundTrips.Count("Scan"), 11, 12);
+        }
+
         Assert.Equal(Keys(10, 90), await ScanAsync("k010", "k090", small with { StopInclusive = true }));
         Assert.Equal(Keys(11, 89), await ScanAsync("k010", "k090", small with { StartInclusive = false }));
         Assert.Equal(Keys(11, 90), await ScanAsync("k010", "k090", small with { StartInclusive = false, StopInclusive = true }));
@@ -76,6 +82,7 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
         var table = await fixture.CreateTableAsync("scan_early_stop", partitionCount: 1);
         await table.MultiSetAsync(B("h"), Enumerable.Range(0, 50).Select(i => (B(Sk(i)), B("v"))), cancellationToken: ct);
 
+        using var roundTrips = new ClientOperationCounter(table.Name);
         var seen = new List<string>();
         await using (var scanner = await table.GetScannerAsync(B("h"), [], [], new ScanOptions { BatchSize = 5 }, ct))
         {
@@ -90,6 +97,9 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
         }
 
         Assert.Equal(Keys(0, 11), seen);
+
+        // Stopping early clears the server's context of the open scan.
+        Assert.Equal(1, roundTrips.Count("ClearScanner"));
         var again = await DrainAsync(await table.GetScannerAsync(B("h"), [], [], new ScanOptions { BatchSize = 5 }, ct));
         Assert.Equal(Keys(0, 49), again.Select(record => S(record.SortKey)));
 
@@ -136,8 +146,11 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
         var covered = scanners.SelectMany(scanner => scanner.PartitionIndexes).Order().ToList();
         Assert.Equal(Enumerable.Range(0, PartitionCount), covered);
 
-        // Scanners are meant to run in parallel.
+        // Scanners are meant to run in parallel; each opens a context on every partition it covers and pages.
+        using var roundTrips = new ClientOperationCounter(table.Name);
         var perScanner = await Task.WhenAll(scanners.Select(DrainAsync));
+        Assert.Equal(PartitionCount, roundTrips.Count("GetScanner"));
+        Assert.InRange(roundTrips.Count("Scan"), PartitionCount, 520 / 37 + PartitionCount);
         var seen = new Dictionary<string, string>();
         var duplicates = new List<string>();
         for (var i = 0; i < scanners.Count; i++)

@@ -89,6 +89,26 @@ public sealed class ZooKeeperSessionTests(ZooKeeperStandaloneFixture fixture)
     }
 
     [Fact]
+    public async Task IdleSession_IsKeptAliveByPings()
+    {
+        // The server's minimum (1 s): without pings the server would expire the session, or the
+        // client would time the connection out, within about a second.
+        await using var zk = await ConnectAsync(fixture.Server.ConnectionString, sessionTimeout: TimeSpan.FromSeconds(1));
+        using var states = new StateRecorder(zk);
+        var root = await CreateTestRootAsync(zk);
+        var ephemeral = await zk.CreateAsync($"{root}/eph", Bytes("x"), CreateMode.Ephemeral, TestToken);
+        var sessionId = zk.SessionId;
+
+        // Asserting that nothing happens needs an observation window: three session timeouts.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestToken);
+
+        // (The recorder may still see the initial Connected, raised asynchronously; a lost connection would add Disconnected.)
+        Assert.All(states.Seen, s => Assert.Equal(ZooKeeperConnectionState.Connected, s.State));
+        Assert.Equal(ZooKeeperConnectionState.Connected, zk.State);
+        Assert.Equal(sessionId, (await zk.ExistsAsync(ephemeral, cancellationToken: TestToken))!.EphemeralOwner);
+    }
+
+    [Fact]
     public async Task Watches_ChangedWhileDisconnected_FireOnceAfterSessionResumes()
     {
         await using var proxy = TcpProxy.Start(fixture.Server.ClientPort);
