@@ -86,7 +86,15 @@ public sealed class PegasusTestCluster : IAsyncDisposable
         }
         catch
         {
-            await cluster.DisposeAsync();
+            try
+            {
+                await cluster.DisposeAsync();
+            }
+            catch (AggregateException)
+            {
+                // The start failure (with the process output) is what the caller needs to see.
+            }
+
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Pegasus.Client;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Hashing;
+using Pegasus.Protocol.Time;
 using static Pegasus.Tests.Cluster.ClusterTestHelpers;
 
 namespace Pegasus.Tests.Cluster;
@@ -73,6 +74,30 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
         Assert.Equal(
             ["k007", "k017", "k027", "k037", "k047", "k057", "k067", "k077", "k087", "k097"],
             await ScanAsync("", "", small with { SortKeyFilterType = FilterType.MatchPostfix, SortKeyFilterPattern = B("7") }));
+    }
+
+    [Fact]
+    public async Task Scan_ReturnExpireTimestamp_ReportsEachRecordsExpireTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("scan_expire_ts", partitionCount: 2);
+        var before = PegasusEpoch.SecondsSinceEpoch(DateTimeOffset.UtcNow);
+        await table.SetAsync(B("h"), B("leased"), B("v"), ttlSeconds: 1000, cancellationToken: ct);
+        await table.SetAsync(B("h"), B("forever"), B("v"), cancellationToken: ct);
+        var after = PegasusEpoch.SecondsSinceEpoch(DateTimeOffset.UtcNow);
+
+        var hashScan = await DrainAsync(await table.GetScannerAsync(B("h"), [], [], new ScanOptions { ReturnExpireTimestamp = true }, ct));
+        var fullScan = await ScanAllAsync(table, new ScanOptions { ReturnExpireTimestamp = true });
+        var plain = await ScanAllAsync(table);
+
+        foreach (var records in new[] { hashScan, fullScan })
+        {
+            Assert.Equal(["forever", "leased"], records.Select(r => S(r.SortKey)));
+            Assert.Equal(0u, records[0].ExpireTimestampSeconds);
+            Assert.InRange(records[1].ExpireTimestampSeconds, before + 1000, after + 1000);
+        }
+
+        Assert.All(plain, record => Assert.Equal(0u, record.ExpireTimestampSeconds));
     }
 
     [Fact]

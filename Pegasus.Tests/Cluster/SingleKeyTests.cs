@@ -37,6 +37,12 @@ public sealed class SingleKeyTests(PegasusClusterFixture fixture)
         // Deleting what does not exist succeeds.
         await table.DeleteAsync(B("user"), B("name"), cancellationToken: ct);
         await table.DeleteAsync(B("nobody"), B("nothing"), cancellationToken: ct);
+
+        // Opening the table again gives the same routed instance, which sees the same data.
+        var reopened = await fixture.Client.OpenTableAsync(table.Name, ct);
+        Assert.Same(table, reopened);
+        Assert.Equal(8, reopened.PartitionCount);
+        Assert.Equal("other", S(await reopened.GetAsync(B("user"), B("name2"), cancellationToken: ct)));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class ZooKeeperStandaloneFixture : IAsyncLifetime
         {
             if (_server is null)
             {
-                ZooKeeperInstallation.FailOrSkip(_unavailable);
+                ZooKeeperTestInstallation.FailOrSkip(_unavailable);
             }
 
             return _server!;
@@ -27,7 +27,7 @@ public sealed class ZooKeeperStandaloneFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        if (ZooKeeperInstallation.TryFind(out _unavailable) is null)
+        if (ZooKeeperTestInstallation.TryFind(out _unavailable) is null)
         {
             return;
         }
@@ -58,7 +58,7 @@ public sealed class ZooKeeperEnsembleFixture : IAsyncLifetime
         {
             if (_ensemble is null)
             {
-                ZooKeeperInstallation.FailOrSkip(_unavailable);
+                ZooKeeperTestInstallation.FailOrSkip(_unavailable);
             }
 
             return _ensemble!;
@@ -68,7 +68,7 @@ public sealed class ZooKeeperEnsembleFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        if (ZooKeeperInstallation.TryFind(out _unavailable) is null)
+        if (ZooKeeperTestInstallation.TryFind(out _unavailable) is null)
         {
             return;
         }

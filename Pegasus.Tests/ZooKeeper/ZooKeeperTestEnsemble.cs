@@ -31,7 +31,7 @@ public sealed class ZooKeeperTestEnsemble : IAsyncDisposable
         int size = 3, ZooKeeperTestServerSettings? settings = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        var installation = ZooKeeperInstallation.Require();
+        var installation = ZooKeeperTestInstallation.Require();
         settings ??= new ZooKeeperTestServerSettings();
         var ports = ZooKeeperTestPorts.Allocate(size * 3);
         var members = new StringBuilder();

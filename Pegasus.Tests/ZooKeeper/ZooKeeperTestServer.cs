@@ -36,7 +36,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     // so a test host that ends without disposing its fixtures leaves no JVM behind.
     private static readonly HashSet<Process> LiveProcesses = [];
 
-    private readonly ZooKeeperInstallation _installation;
+    private readonly ZooKeeperTestInstallation _installation;
     private readonly string _configPath;
     private readonly bool _ownsDirectory;
     private readonly Lock _logGate = new();
@@ -44,7 +44,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     private StreamWriter? _log;
 
     internal ZooKeeperTestServer(
-        ZooKeeperInstallation installation, string directory, int serverId, int clientPort,
+        ZooKeeperTestInstallation installation, string directory, int serverId, int clientPort,
         ZooKeeperTestServerSettings settings, string extraConfig, bool ownsDirectory)
     {
         _installation = installation;
@@ -106,7 +106,7 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     public static async Task<ZooKeeperTestServer> StartStandaloneAsync(
         ZooKeeperTestServerSettings? settings = null, CancellationToken cancellationToken = default)
     {
-        var installation = ZooKeeperInstallation.Require();
+        var installation = ZooKeeperTestInstallation.Require();
         var port = ZooKeeperTestPorts.Allocate(1)[0];
         var server = new ZooKeeperTestServer(installation, NewDirectory("standalone"), 0, port, settings ?? new(), string.Empty, ownsDirectory: true);
         try

@@ -148,6 +148,8 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner
 
         lock (_gate)
         {
+            // Closed concurrently with the first connection attempt.
+            ObjectDisposedException.ThrowIf(_state == ZooKeeperConnectionState.Closed, typeof(ZooKeeperClient));
             if (_state == ZooKeeperConnectionState.Expired)
             {
                 throw new SessionExpiredException("The ZooKeeper session expired while connecting.");
@@ -167,10 +169,10 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner
         var sent = false;
         try
         {
-            var deadline = _timeProvider.GetTimestamp();
+            var waitStart = _timeProvider.GetTimestamp();
             while (!sent)
             {
-                var connection = await WaitForConnectionAsync(deadline, cancellationToken).ConfigureAwait(false);
+                var connection = await WaitForConnectionAsync(waitStart, cancellationToken).ConfigureAwait(false);
                 // False only when that connection just ended: the request was not sent, try the next one.
                 sent = connection.TrySend(request);
             }

@@ -9,7 +9,7 @@ namespace Pegasus.Tests.ZooKeeper;
 /// added when present so the server's log lands in the test's log file); <c>$ZOOKEEPER_HOME/lib/*.jar</c>
 /// of a tarball install. Java: <c>$JAVA_HOME/bin/java</c>, else <c>java</c> on the PATH.
 /// </remarks>
-public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
+public sealed record ZooKeeperTestInstallation(string JavaPath, string Classpath)
 {
     /// <summary>Set to 1 (as CI does) to make a missing ZooKeeper fail tests instead of skipping them.</summary>
     public const string RequireVariable = "PEGASUS_REQUIRE_ZOOKEEPER";
@@ -20,10 +20,10 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
     private const string DebianJar = "/usr/share/java/zookeeper.jar";
     private const string DebianSlf4jSimple = "/usr/share/java/slf4j-simple.jar";
 
-    private static readonly Lazy<(ZooKeeperInstallation? Installation, string Reason)> Cached = new(Find);
+    private static readonly Lazy<(ZooKeeperTestInstallation? Installation, string Reason)> Cached = new(Find);
 
     /// <summary>The installation, or null with the reason it was not found.</summary>
-    public static ZooKeeperInstallation? TryFind(out string reason)
+    public static ZooKeeperTestInstallation? TryFind(out string reason)
     {
         (var installation, reason) = Cached.Value;
         return installation;
@@ -32,7 +32,7 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
     /// <summary>
     /// Returns the installation; without one, fails the test when <c>PEGASUS_REQUIRE_ZOOKEEPER=1</c> and skips it otherwise.
     /// </summary>
-    public static ZooKeeperInstallation Require()
+    public static ZooKeeperTestInstallation Require()
     {
         var installation = TryFind(out var reason);
         if (installation is not null)
@@ -55,7 +55,7 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
         Assert.Skip($"ZooKeeper is not available ({reason}); install Debian's 'zookeeper' package or set {ClasspathVariable}.");
     }
 
-    private static (ZooKeeperInstallation?, string) Find()
+    private static (ZooKeeperTestInstallation?, string) Find()
     {
         var java = FindJava();
         if (java is null)
@@ -66,7 +66,7 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
         var classpath = Environment.GetEnvironmentVariable(ClasspathVariable);
         if (!string.IsNullOrWhiteSpace(classpath))
         {
-            return (new ZooKeeperInstallation(java, classpath), string.Empty);
+            return (new ZooKeeperTestInstallation(java, classpath), string.Empty);
         }
 
         if (File.Exists(DebianJar))
@@ -77,7 +77,7 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
                 entries.Add(DebianSlf4jSimple);
             }
 
-            return (new ZooKeeperInstallation(java, string.Join(':', entries)), string.Empty);
+            return (new ZooKeeperTestInstallation(java, string.Join(':', entries)), string.Empty);
         }
 
         var home = Environment.GetEnvironmentVariable("ZOOKEEPER_HOME");
@@ -86,7 +86,7 @@ public sealed record ZooKeeperInstallation(string JavaPath, string Classpath)
             var jars = Directory.GetFiles(Path.Combine(home, "lib"), "*.jar");
             if (jars.Any(j => Path.GetFileName(j).StartsWith("zookeeper-", StringComparison.Ordinal)))
             {
-                return (new ZooKeeperInstallation(java, string.Join(':', jars)), string.Empty);
+                return (new ZooKeeperTestInstallation(java, string.Join(':', jars)), string.Empty);
             }
         }
 
