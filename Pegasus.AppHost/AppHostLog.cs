@@ -24,7 +24,7 @@ internal static partial class AppHostLog
             {
                 LogZooKeeperMode(logger, plan.ZooKeeper, plan.ZooKeeperPort, plan.Metas.Count, plan.Reason);
             }
-            else if (plan.RequestedZooKeeper == ZooKeeperMode.Auto && plan.Reason.StartsWith("no container runtime", StringComparison.Ordinal))
+            else if (plan.FellBackToEmbedded)
             {
                 LogEmbeddedFallback(logger, plan.Reason);
             }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Pegasus.AppHost;
 
 /// <summary>Where ZooKeeper comes from (config <c>Pegasus:ZooKeeper</c>).</summary>
@@ -30,6 +32,10 @@ public enum MetaStateStoreKind
 public sealed class PegasusClusterOptions
 {
     public const string SectionName = "Pegasus";
+
+    /// <summary>Reads the <c>Pegasus</c> section; enum values are case-insensitive (<c>auto</c>, <c>local</c>, …).</summary>
+    public static PegasusClusterOptions FromConfiguration(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<PegasusClusterOptions>() ?? new PegasusClusterOptions();
 
     /// <summary>Where ZooKeeper comes from.</summary>
     /// <value>Defaults to <see cref="ZooKeeperMode.Auto"/>.</value>

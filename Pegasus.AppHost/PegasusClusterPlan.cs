@@ -29,6 +29,7 @@ public sealed class PegasusClusterPlan
         ZooKeeperInstallation? installation,
         MetaStateStoreKind stateStore,
         string reason,
+        bool fellBack,
         PegasusClusterOptions options,
         string dataRoot,
         int zooKeeperPort,
@@ -39,6 +40,7 @@ public sealed class PegasusClusterPlan
         Installation = installation;
         StateStore = stateStore;
         Reason = reason;
+        FellBackToEmbedded = fellBack;
         ClusterName = options.ClusterName;
         BindAddress = options.BindAddress;
         RequestedZooKeeper = options.ZooKeeper;
@@ -59,8 +61,14 @@ public sealed class PegasusClusterPlan
     /// <summary>Why this mode was chosen, for the startup log.</summary>
     public string Reason { get; }
 
-    /// <summary>What was asked for (<c>Pegasus:ZooKeeper</c>), to tell a fallback from a choice.</summary>
+    /// <summary>What was asked for (<c>Pegasus:ZooKeeper</c>).</summary>
     public ZooKeeperMode RequestedZooKeeper { get; }
+
+    /// <summary>
+    /// ZooKeeper was wanted (<c>Auto</c> with the ZooKeeper store) but neither a container runtime
+    /// nor a local install was found, so the cluster runs embedded instead.
+    /// </summary>
+    public bool FellBackToEmbedded { get; }
 
     public string ClusterName { get; }
 
@@ -101,7 +109,7 @@ public sealed class PegasusClusterPlan
             throw new InvalidOperationException("Invalid Pegasus AppHost configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
-        var (hosting, installation, reason) = ResolveZooKeeper(options);
+        var (hosting, installation, reason, fellBack) = ResolveZooKeeper(options);
         var stateStore = hosting == ZooKeeperHosting.None ? MetaStateStoreKind.Embedded : MetaStateStoreKind.ZooKeeper;
 
         // The embedded store is a single-process store: a second meta would have nothing to share it with.
@@ -110,28 +118,28 @@ public sealed class PegasusClusterPlan
             ? AllocateFreePorts(1 + (2 * (metaCount + options.ReplicaCount)))
             : null;
         var next = 1;
-        ServicePorts Ports(int fixedGrpc, int fixedHttp) =>
+        ServicePorts PortsFor(int fixedGrpc, int fixedHttp) =>
             ports is null ? new ServicePorts(fixedGrpc, fixedHttp) : new ServicePorts(ports[next++], ports[next++]);
 
         var basePort = options.Ports.Base;
-        var metas = Enumerable.Range(0, metaCount).Select(i => Ports(basePort + 1 + i, basePort + 101 + i)).ToArray();
-        var replicas = Enumerable.Range(0, options.ReplicaCount).Select(i => Ports(basePort + 201 + i, basePort + 301 + i)).ToArray();
+        var metas = Enumerable.Range(0, metaCount).Select(i => PortsFor(basePort + 1 + i, basePort + 101 + i)).ToArray();
+        var replicas = Enumerable.Range(0, options.ReplicaCount).Select(i => PortsFor(basePort + 201 + i, basePort + 301 + i)).ToArray();
         var zooKeeperPort = options.Ports.ZooKeeper ?? (ports is null ? basePort : ports[0]);
         var dataRoot = Path.GetFullPath(Path.Combine(repositoryRoot, options.DataRoot));
-        return new PegasusClusterPlan(hosting, installation, stateStore, reason, options, dataRoot, zooKeeperPort, metas, replicas);
+        return new PegasusClusterPlan(hosting, installation, stateStore, reason, fellBack, options, dataRoot, zooKeeperPort, metas, replicas);
     }
 
-    private static (ZooKeeperHosting Hosting, ZooKeeperInstallation? Installation, string Reason) ResolveZooKeeper(PegasusClusterOptions options)
+    private static (ZooKeeperHosting Hosting, ZooKeeperInstallation? Installation, string Reason, bool FellBack) ResolveZooKeeper(PegasusClusterOptions options)
     {
         if (options.ZooKeeper == ZooKeeperMode.None)
         {
-            return (ZooKeeperHosting.None, null, "Pegasus:ZooKeeper is None");
+            return (ZooKeeperHosting.None, null, "Pegasus:ZooKeeper is None", false);
         }
 
         if (options.MetaStateStore == MetaStateStoreKind.Embedded)
         {
             // Validation already rejected an explicit Container/Local here, so this is Auto.
-            return (ZooKeeperHosting.None, null, "Pegasus:MetaStateStore is Embedded, so no meta would use ZooKeeper");
+            return (ZooKeeperHosting.None, null, "Pegasus:MetaStateStore is Embedded, so no meta would use ZooKeeper", false);
         }
 
         var runtime = options.ContainerRuntime
@@ -143,7 +151,7 @@ public sealed class PegasusClusterPlan
         {
             if (ContainerRuntimeProbe.Answers(runtime, out containerDetail))
             {
-                return (ZooKeeperHosting.Container, null, $"container runtime answers ({containerDetail})");
+                return (ZooKeeperHosting.Container, null, $"container runtime answers ({containerDetail})", false);
             }
 
             if (options.ZooKeeper == ZooKeeperMode.Container)
@@ -156,7 +164,7 @@ public sealed class PegasusClusterPlan
         var installation = ZooKeeperInstallation.Locate(local.Java, local.InstallPath, local.ClassPath, out var localDetail);
         if (installation is not null)
         {
-            return (ZooKeeperHosting.Local, installation, $"local ZooKeeper ({localDetail}); container runtime: {containerDetail}");
+            return (ZooKeeperHosting.Local, installation, $"local ZooKeeper ({localDetail}); container runtime: {containerDetail}", false);
         }
 
         if (options.ZooKeeper == ZooKeeperMode.Local)
@@ -164,7 +172,7 @@ public sealed class PegasusClusterPlan
             throw new InvalidOperationException($"Pegasus:ZooKeeper is Local but no local ZooKeeper was found: {localDetail}.");
         }
 
-        return (ZooKeeperHosting.None, null, $"no container runtime ({containerDetail}) and no local ZooKeeper ({localDetail})");
+        return (ZooKeeperHosting.None, null, $"no container runtime ({containerDetail}) and no local ZooKeeper ({localDetail})", true);
     }
 
     // Ports stay bound until all are chosen so no two coincide; the short window before the

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Pegasus.AppHost;
 using Pegasus.AppHost.ZooKeeper;
 
@@ -7,7 +6,7 @@ using Pegasus.AppHost.ZooKeeper;
 // PegasusClusterPlan decides the shape (see appsettings.json: Pegasus:ZooKeeper, Pegasus:MetaStateStore).
 var builder = DistributedApplication.CreateBuilder(args);
 
-var options = builder.Configuration.GetSection(PegasusClusterOptions.SectionName).Get<PegasusClusterOptions>() ?? new();
+var options = PegasusClusterOptions.FromConfiguration(builder.Configuration);
 var plan = PegasusClusterPlan.Create(options, repositoryRoot: Path.Combine(builder.AppHostDirectory, ".."));
 builder.LogClusterPlanOnStart(plan);
 

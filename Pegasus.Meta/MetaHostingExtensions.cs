@@ -43,7 +43,8 @@ public static class MetaHostingExtensions
 
     /// <summary>
     /// The one place the state store and leadership are chosen. Embedded: a file store and a meta
-    /// server that always leads. ZooKeeper: refused at startup until its store and election are wired here.
+    /// server that always leads. ZooKeeper: the state in ZooKeeper and a leader elected among the meta
+    /// servers of the cluster (see <see cref="ZooKeeperCoordinationHostingExtensions.AddZooKeeperCoordination"/>).
     /// </summary>
     private static void AddStateStoreAndLeadership(IHostApplicationBuilder builder)
     {
@@ -53,10 +54,8 @@ public static class MetaHostingExtensions
         switch (kind)
         {
             case MetaStateStoreKind.ZooKeeper:
-                throw new InvalidOperationException(
-                    "Meta:StateStore is 'ZooKeeper', but this meta server build has no ZooKeeper state store or leader election " +
-                    "registered yet (they plug in behind IMetaStateStore and IMetaLeadership in MetaHostingExtensions). " +
-                    "Run with Meta:StateStore=Embedded.");
+                builder.AddZooKeeperCoordination();
+                break;
             default:
                 builder.Services.TryAddSingleton<EmbeddedMetaStateStore>();
                 builder.Services.TryAddSingleton<IMetaStateStore>(services => services.GetRequiredService<EmbeddedMetaStateStore>());

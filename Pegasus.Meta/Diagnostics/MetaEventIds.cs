@@ -39,6 +39,42 @@ public enum MetaEventIds
     /// <summary>The embedded store read its state file.</summary>
     EmbeddedStateRead = 1151,
 
+    /// <summary>A ZooKeeper session was opened for the meta server.</summary>
+    ZooKeeperSessionOpened = 1160,
+
+    /// <summary>The meta server's ZooKeeper session expired; a new one will be opened.</summary>
+    ZooKeeperSessionExpired = 1161,
+
+    /// <summary>The ZooKeeper connection changed state.</summary>
+    ZooKeeperStateChanged = 1162,
+
+    /// <summary>The ZooKeeper state store created the cluster's root nodes.</summary>
+    ZooKeeperStateInitialized = 1163,
+
+    /// <summary>The ZooKeeper state store read the cluster state.</summary>
+    ZooKeeperStateRead = 1164,
+
+    /// <summary>A state store write was refused because this meta server no longer leads.</summary>
+    ZooKeeperWriteFenced = 1165,
+
+    /// <summary>This meta server joined the leader election.</summary>
+    ElectionJoined = 1170,
+
+    /// <summary>This meta server stands by behind the leader.</summary>
+    ElectionStandby = 1171,
+
+    /// <summary>An election step failed and will be retried.</summary>
+    ElectionStepFailed = 1172,
+
+    /// <summary>This meta server stopped leading because its ZooKeeper session is in doubt or over.</summary>
+    ElectionSteppedDown = 1173,
+
+    /// <summary>This meta server left the election (shutdown).</summary>
+    ElectionResigned = 1174,
+
+    /// <summary>The leader's election node holds no readable addresses.</summary>
+    ElectionUnreadableLeader = 1175,
+
     /// <summary>A replica server became alive (first beacon, or beaconing again).</summary>
     NodeAlive = 1200,
 

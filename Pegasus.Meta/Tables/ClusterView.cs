@@ -39,6 +39,12 @@ internal sealed class ClusterView
         AssignmentsByNode = byNode.ToFrozenDictionary(pair => pair.Key, pair => (IReadOnlyList<NodeAssignment>)pair.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Gets the leadership term the view was loaded in: once it is cancelled the view may be stale (another
+    /// leader may have written in between), so it is not served.
+    /// </summary>
+    public CancellationToken Term { get; init; }
+
     /// <summary>Gets the next-app-id counter as stored.</summary>
     public Versioned<int> NextAppId { get; }
 
@@ -59,7 +65,7 @@ internal sealed class ClusterView
     {
         var tables = ById.ToDictionary();
         tables[table.Table.Value.AppId] = table;
-        return new ClusterView(nextAppId ?? NextAppId, tables.Values);
+        return new ClusterView(nextAppId ?? NextAppId, tables.Values) { Term = Term };
     }
 
     public static TableView ToTableView(StoredTable stored)

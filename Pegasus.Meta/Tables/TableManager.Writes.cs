@@ -174,7 +174,7 @@ public sealed partial class TableManager
             return (null, NotLeaderError());
         }
 
-        return (_view ?? await LoadUnderGateAsync(cancellationToken), default);
+        return (CurrentView ?? await LoadUnderGateAsync(cancellationToken), default);
     }
 
     /// <summary>Runs a store write; any failure other than a typed result leaves the store's state unknown, so the view is dropped.</summary>
@@ -189,6 +189,13 @@ public sealed partial class TableManager
         catch (OperationCanceledException) when (leadershipToken.IsCancellationRequested)
         {
             _view = null;
+            return (default, NotLeaderError());
+        }
+        catch (StateStoreFencedException exception)
+        {
+            // The store refused: this server lost leadership before the write could be applied (nothing was written).
+            _view = null;
+            LogStoreWriteFailed(_logger, exception);
             return (default, NotLeaderError());
         }
         catch (Exception exception)

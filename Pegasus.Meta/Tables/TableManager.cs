@@ -52,7 +52,7 @@ public sealed partial class TableManager
     }
 
     /// <summary>Gets whether the state is loaded (this server leads and has read the store).</summary>
-    public bool IsLoaded => _view is not null;
+    public bool IsLoaded => CurrentView is not null;
 
     /// <summary>Loads (or reloads) the state from the store; called on gaining leadership. Failures propagate.</summary>
     /// <param name="cancellationToken">Cancels the load.</param>
@@ -168,7 +168,7 @@ public sealed partial class TableManager
             return (null, NotLeaderError());
         }
 
-        if (_view is { } view)
+        if (CurrentView is { } view)
         {
             return (view, default);
         }
@@ -177,7 +177,7 @@ public sealed partial class TableManager
         try
         {
             // Another caller may have loaded it while this one waited.
-            return (_view ?? await LoadUnderGateAsync(cancellationToken), default);
+            return (CurrentView ?? await LoadUnderGateAsync(cancellationToken), default);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -194,10 +194,18 @@ public sealed partial class TableManager
         ? new ViewError(ErrorCode.ForwardToOthers, $"This meta server is not the leader; the leader is {leader.HttpAddress}.")
         : new ViewError(ErrorCode.ServiceNotActive, "This meta server is not the leader and no leader is known.");
 
+    /// <summary>
+    /// The loaded view, unless the leadership term it was loaded in ended: leadership may have been lost
+    /// and regained since, with another leader writing in between.
+    /// </summary>
+    private ClusterView? CurrentView => _view is { Term.IsCancellationRequested: false } view ? view : null;
+
     private async Task<ClusterView> LoadUnderGateAsync(CancellationToken cancellationToken)
     {
+        // Taken before reading: if the term ends during the load, the view is born stale and reloaded on next use.
+        var term = _leadership.LeadershipToken;
         var snapshot = await _store.LoadAsync(cancellationToken);
-        var view = new ClusterView(snapshot.NextAppId, snapshot.Tables);
+        var view = new ClusterView(snapshot.NextAppId, snapshot.Tables) { Term = term };
         _view = view;
         LogStateLoaded(_logger, view.Available.Count, view.DroppedAppIds.Count, view.NextAppId.Value);
         return view;

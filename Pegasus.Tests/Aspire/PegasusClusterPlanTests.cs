@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Pegasus.AppHost;
 
 namespace Pegasus.Tests.Aspire;
@@ -18,6 +19,28 @@ public sealed class PegasusClusterPlanTests
         Assert.Equal([new ServicePorts(35801, 35901), new ServicePorts(35802, 35902), new ServicePorts(35803, 35903)], plan.Replicas);
         Assert.Equal(Path.GetFullPath("/repo/.data/replica-1"), plan.DataDirectoryOf("replica-1"));
         Assert.Equal("http://127.0.0.1:35601", plan.AdvertisedAddress(plan.Metas[0].Grpc));
+    }
+
+    [Fact]
+    public void Options_FromConfiguration_ReadsLowerCaseModesAndNestedKeys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pegasus:ZooKeeper"] = "local",
+            ["Pegasus:MetaStateStore"] = "zookeeper",
+            ["Pegasus:ReplicaCount"] = "5",
+            ["Pegasus:Ports:Base"] = "0",
+            ["Pegasus:LocalZooKeeper:InstallPath"] = "/opt/zookeeper",
+        }).Build();
+
+        var options = PegasusClusterOptions.FromConfiguration(configuration);
+
+        Assert.Equal(ZooKeeperMode.Local, options.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.ZooKeeper, options.MetaStateStore);
+        Assert.Equal(5, options.ReplicaCount);
+        Assert.Equal(2, options.MetaCount);
+        Assert.Equal(0, options.Ports.Base);
+        Assert.Equal("/opt/zookeeper", options.LocalZooKeeper.InstallPath);
     }
 
     [Fact]
@@ -81,6 +104,39 @@ public sealed class PegasusClusterPlanTests
             RepositoryRoot));
 
         Assert.Contains("/nonexistent/bin/java", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_AutoWithNeitherContainerRuntimeNorLocalInstall_FallsBackToEmbedded()
+    {
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions
+            {
+                MetaStateStore = MetaStateStoreKind.ZooKeeper,
+                ContainerRuntime = "/nonexistent/bin/docker",
+                LocalZooKeeper = { Java = "/nonexistent/bin/java" },
+            },
+            RepositoryRoot);
+
+        Assert.True(plan.FellBackToEmbedded);
+        Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
+        Assert.Single(plan.Metas);
+        Assert.Contains("/nonexistent/bin/docker", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_AutoWithoutContainerRuntime_ChoosesTheLocalInstall()
+    {
+        LocalZooKeeperRequirement.Ensure();
+
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions { MetaStateStore = MetaStateStoreKind.ZooKeeper, ContainerRuntime = "/nonexistent/bin/docker" },
+            RepositoryRoot);
+
+        Assert.False(plan.FellBackToEmbedded);
+        Assert.Equal(ZooKeeperHosting.Local, plan.ZooKeeper);
+        Assert.Equal(2, plan.Metas.Count);
     }
 
     [Fact]

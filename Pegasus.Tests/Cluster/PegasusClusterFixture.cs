@@ -10,20 +10,19 @@ namespace Pegasus.Tests.Cluster;
 public sealed class PegasusClusterFixture : IAsyncLifetime
 {
     private PegasusTestCluster? _cluster;
-    private PegasusClient? _client;
 
     /// <summary>Gets the running cluster.</summary>
     public PegasusTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster fixture is not initialized.");
 
     /// <summary>Gets the client every test of the collection shares.</summary>
-    public PegasusClient Client => _client ?? throw new InvalidOperationException("The cluster fixture is not initialized.");
+    public PegasusClient Client => Cluster.Client;
 
     /// <summary>Creates a table named <paramref name="prefix"/> plus a unique suffix and waits until every partition is served.</summary>
     /// <param name="prefix">Names the test, for logs.</param>
     /// <param name="partitionCount">A power of two.</param>
     /// <returns>The opened table.</returns>
     public Task<PegasusTable> CreateTableAsync(string prefix, int partitionCount = 4)
-        => Cluster.CreateTableAsync(Client, UniqueTableName(prefix), partitionCount, TestContext.Current.CancellationToken);
+        => Cluster.CreateTableAsync(UniqueTableName(prefix), partitionCount, TestContext.Current.CancellationToken);
 
     /// <summary>A table name no other test uses.</summary>
     /// <param name="prefix">Names the test.</param>
@@ -34,7 +33,6 @@ public sealed class PegasusClusterFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _cluster = await PegasusTestCluster.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        _client = _cluster.CreateClient();
     }
 
     /// <inheritdoc />
@@ -42,7 +40,7 @@ public sealed class PegasusClusterFixture : IAsyncLifetime
     {
         if (_cluster is not null)
         {
-            // The cluster disposes the client it made.
+            // The cluster disposes its client too.
             await _cluster.DisposeAsync();
         }
     }

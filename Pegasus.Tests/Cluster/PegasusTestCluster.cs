@@ -42,6 +42,7 @@ public sealed class PegasusTestCluster : IAsyncDisposable
     private readonly List<IAsyncDisposable> _clients = [];
     private readonly Lock _clientsLock = new();
     private MetaServerProcess? _meta;
+    private PegasusClient? _client;
 
     private PegasusTestCluster(PegasusTestClusterOptions options, string rootDirectory)
     {
@@ -99,6 +100,24 @@ public sealed class PegasusTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the cluster's default client (created on first use, disposed with the cluster).</summary>
+    public PegasusClient Client
+    {
+        get
+        {
+            lock (_clientsLock)
+            {
+                if (_client is null)
+                {
+                    _client = new PegasusClient(NewClientOptions(null));
+                    _clients.Add(_client);
+                }
+
+                return _client;
+            }
+        }
+    }
+
     /// <summary>Creates a client of this cluster (data and admin addresses set), disposed with the cluster.</summary>
     /// <param name="configure">Changes to the default options.</param>
     /// <returns>The client.</returns>
@@ -125,6 +144,14 @@ public sealed class PegasusTestCluster : IAsyncDisposable
 
         return admin;
     }
+
+    /// <summary>Creates a table and waits until every partition answers through the cluster's <see cref="Client"/>.</summary>
+    /// <param name="name">A name no other test uses.</param>
+    /// <param name="partitionCount">A power of two.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The table, opened with <see cref="Client"/>, with every partition served.</returns>
+    public Task<PegasusTable> CreateTableAsync(string name, int partitionCount, CancellationToken cancellationToken = default)
+        => CreateTableAsync(Client, name, partitionCount, cancellationToken);
 
     /// <summary>
     /// Creates a table (one replica per partition: the meta places primaries only) and waits until every

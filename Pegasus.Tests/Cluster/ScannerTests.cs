@@ -101,6 +101,39 @@ public sealed class ScannerTests(PegasusClusterFixture fixture)
     }
 
     [Fact]
+    public async Task HashScanAndMultiGet_BinaryKeys_OrderedByBytesWithinTheHashKey()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var table = await fixture.CreateTableAsync("scan_binary", partitionCount: 4);
+        byte[] hashKey = [0x00, 0xFF];
+        byte[][] sortKeys = [[], [0x00], [0x7F], [0xFF], [0xFF, 0xFF], [0xFF, 0xFF, 0xFF]];
+        foreach (var sortKey in sortKeys)
+        {
+            await table.SetAsync(hashKey, sortKey, [.. sortKey, 0x01], cancellationToken: ct);
+        }
+
+        // Neighbours in storage order: a longer hash key with the same prefix, and the next one.
+        await table.SetAsync([0x00, 0xFF, 0x00], [], B("neighbour"), cancellationToken: ct);
+        await table.SetAsync([0x00, 0xFF, 0xFF], [0xFF], B("neighbour"), cancellationToken: ct);
+        await table.SetAsync([0x01], [0x00], B("neighbour"), cancellationToken: ct);
+
+        var scanned = await DrainAsync(await table.GetScannerAsync(hashKey, [], [], new ScanOptions { BatchSize = 2 }, ct));
+        Assert.Equal(sortKeys, scanned.Select(r => r.SortKey));
+        Assert.All(scanned, r => Assert.Equal([.. r.SortKey, (byte)0x01], r.Value));
+
+        var tail = await DrainAsync(await table.GetScannerAsync(hashKey, [0xFF], [], new ScanOptions { StartInclusive = false }, ct));
+        Assert.Equal(sortKeys[4..], tail.Select(r => r.SortKey));
+
+        var range = await table.MultiGetRangeAsync(hashKey, [0x00], [0xFF, 0xFF], new MultiGetOptions { StopInclusive = true }, cancellationToken: ct);
+        Assert.True(range.Complete);
+        Assert.Equal(sortKeys[1..5], range.Values.Select(kv => kv.SortKey));
+
+        var reversed = await table.MultiGetRangeAsync(hashKey, [], [], new MultiGetOptions { Reverse = true, MaxCount = 2 }, cancellationToken: ct);
+        Assert.Equal(sortKeys[4..], reversed.Values.Select(kv => kv.SortKey));
+        Assert.Equal(sortKeys.Length, await table.SortKeyCountAsync(hashKey, cancellationToken: ct));
+    }
+
+    [Fact]
     public async Task HashScan_StoppedEarly_ClearsItsContextAndAnotherScanWorks()
     {
         var ct = TestContext.Current.CancellationToken;
