@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Pegasus.Client;
 using Pegasus.Protocol.Hashing;
 using static Pegasus.Tests.Cluster.ClusterTestHelpers;
@@ -39,6 +40,12 @@ public sealed class ReplicaRestartTests
         var elsewhere = expected.Keys.First(key => !victimPartitions.Contains(PartitionResolver.PartitionIndex(B(key.HashKey), [], PartitionCount)));
         Assert.Equal(expected[elsewhere], S(await table.GetAsync(B(elsewhere.HashKey), B(elsewhere.SortKey), cancellationToken: ct)));
 
+        // ...and its own partitions are really down: a read fails (transiently) instead of answering.
+        var onVictim = expected.Keys.First(key => victimPartitions.Contains(PartitionResolver.PartitionIndex(B(key.HashKey), [], PartitionCount)));
+        var down = await Assert.ThrowsAsync<PegasusException>(
+            () => table.GetAsync(B(onVictim.HashKey), B(onVictim.SortKey), timeout: TimeSpan.FromSeconds(1), cancellationToken: ct));
+        Assert.True(down.IsTransient, $"{down.Error}: {down.Message}");
+
         await cluster.RestartReplicaAsync(0, ct);
 
         await AssertAllReadableAsync(table, expected, cluster, RecoveryTimeout);
@@ -72,7 +79,7 @@ public sealed class ReplicaRestartTests
         var client = cluster.CreateClient();
         var table = await cluster.CreateTableAsync(client, PegasusClusterFixture.UniqueTableName("restart_load"), partitionCount: 4, ct);
         const int AcknowledgedBeforeKill = 400;
-        var acknowledged = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var acknowledged = new ConcurrentQueue<int>();
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopping = 0;
         var next = -1;

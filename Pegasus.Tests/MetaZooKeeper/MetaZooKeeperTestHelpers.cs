@@ -31,7 +31,7 @@ internal static class MetaZooKeeperTestHelpers
             new ZooKeeperTestLogger<MetaZooKeeperConnection>());
 
     /// <summary>A leadership contender (not started) for <paramref name="clusterName"/> advertising ports derived from <paramref name="id"/>.</summary>
-    public static ZooKeeperLeadership Contender(MetaZooKeeperConnection connection, string clusterName, int id)
+    public static ZooKeeperLeadership NewLeadership(MetaZooKeeperConnection connection, string clusterName, int id)
         => new(
             connection,
             Options.Create(new MetaOptions
