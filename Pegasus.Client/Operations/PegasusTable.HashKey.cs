@@ -46,7 +46,11 @@ public sealed partial class PegasusTable
     /// </param>
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The records found (missing sort keys are left out), and whether a limit cut the result short.</returns>
+    /// <returns>
+    /// The records found, and whether a limit cut the result short. With <paramref name="sortKeys"/> they come in the
+    /// order asked for (missing sort keys are left out, repeated ones repeat; the limits apply in that order), as from
+    /// Pegasus's server and Java client; without, in ascending sort-key order.
+    /// </returns>
     /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key.</exception>
     public async Task<MultiGetResult> MultiGetAsync(
         byte[] hashKey, IEnumerable<byte[]>? sortKeys = null, MultiGetOptions? options = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -118,7 +122,10 @@ public sealed partial class PegasusTable
     /// <param name="hashKey">The hash key; must not be empty.</param>
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The number of sort keys.</returns>
+    /// <returns>
+    /// The number of sort keys, or -1 (as in Pegasus) when the server could not count them within its iteration
+    /// time limit (<c>Storage:IterationThresholdTime</c>).
+    /// </returns>
     /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key.</exception>
     public async Task<long> SortKeyCountAsync(byte[] hashKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

@@ -23,6 +23,9 @@ internal sealed class MetaQueryClient(
     private readonly ConcurrentDictionary<string, Lazy<(GrpcChannel Channel, MetaService.MetaServiceClient Client)>> _channels =
         new(StringComparer.OrdinalIgnoreCase);
 
+    // Leader redirects followed per round; the replica's beacon loop uses the same bound.
+    private const int MaxRedirects = 3;
+
     private volatile string? _leader;
 
     /// <summary>
@@ -45,6 +48,7 @@ internal sealed class MetaQueryClient(
         }
 
         PegasusException? lastFailure = null;
+        var redirects = 0;
         while (candidates.TryDequeue(out var address))
         {
             if (!tried.Add(address))
@@ -73,7 +77,9 @@ internal sealed class MetaQueryClient(
                 case ErrorCode.InvalidParameters:
                     _leader = address;
                     throw new PegasusException(response.Error, $"table '{tableName}': {Describe(response)}");
-                case ErrorCode.ForwardToOthers when !string.IsNullOrWhiteSpace(response.LeaderAddress):
+                // Bounded: two standbys with stale views can name each other for a moment (the
+                // "tried" set cannot stop that, since each redirect makes its target eligible again).
+                case ErrorCode.ForwardToOthers when !string.IsNullOrWhiteSpace(response.LeaderAddress) && redirects++ < MaxRedirects:
                     // Dequeued next, even if it was tried as a stale leader before: it is now the named leader.
                     tried.Remove(response.LeaderAddress);
                     var rest = candidates.ToArray();

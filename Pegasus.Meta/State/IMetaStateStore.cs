@@ -31,8 +31,11 @@ namespace Pegasus.Meta.State;
 /// <item><see cref="UpdatePartitionAsync"/>: <c>setData(apps/&lt;id&gt;/&lt;i&gt;, version)</c>.</item>
 /// </list>
 /// <para>
-/// The leader lock lives beside this state (for example <c>/pegasus/&lt;cluster&gt;/leader</c>) and
-/// is not this interface's business.
+/// The leader lock lives beside this state (<c>/pegasus/&lt;cluster&gt;/leader</c>, see
+/// <see cref="Leadership.ZooKeeper.ZooKeeperLeadership"/>) and is not this interface's business, except
+/// that <see cref="ZooKeeper.ZooKeeperMetaStateStore"/> starts every write's <c>multi</c> with a check of
+/// the leader's own election node (fencing), and stores the table names <c>.</c> and <c>..</c> as
+/// <c>%2E</c> and <c>%2E%2E</c> (not valid znode names).
 /// </para>
 /// </remarks>
 public interface IMetaStateStore

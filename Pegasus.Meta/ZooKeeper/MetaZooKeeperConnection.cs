@@ -22,6 +22,9 @@ public sealed partial class MetaZooKeeperConnection : IAsyncDisposable
     // Serializes opening sessions: concurrent callers after an expiry must share one new session, not race to open several.
     private readonly SemaphoreSlim _connectGate = new(1, 1);
 
+    // Cancels a connect in progress on dispose, so shutdown does not wait out the connect timeout.
+    private readonly CancellationTokenSource _disposing = new();
+
     private volatile ZooKeeperClient? _client;
     private volatile bool _disposed;
 
@@ -92,7 +95,8 @@ public sealed partial class MetaZooKeeperConnection : IAsyncDisposable
             return current;
         }
 
-        await _connectGate.WaitAsync(cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        await _connectGate.WaitAsync(linked.Token);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,7 +117,7 @@ public sealed partial class MetaZooKeeperConnection : IAsyncDisposable
             fresh.StateChanged += OnClientStateChanged;
             try
             {
-                await fresh.ConnectAsync(cancellationToken);
+                await fresh.ConnectAsync(linked.Token);
             }
             catch
             {
@@ -142,6 +146,7 @@ public sealed partial class MetaZooKeeperConnection : IAsyncDisposable
         }
 
         _disposed = true;
+        await _disposing.CancelAsync();
         await _connectGate.WaitAsync();
         try
         {

@@ -106,8 +106,11 @@ public sealed partial class PartitionStore
             return;
         }
 
+        // Live means expireTs > now, so the difference is positive; it is clamped because an
+        // expire time more than int.MaxValue seconds away would otherwise wrap negative (Pegasus
+        // wraps; its clients only write expire times that fit).
         var expireTs = StoredValue.ExpireTs(stored);
-        response.Ttl = new TtlResponse { TtlSeconds = expireTs > 0 ? (int)(expireTs - now) : -1 };
+        response.Ttl = new TtlResponse { TtlSeconds = expireTs > 0 ? (int)Math.Min(expireTs - now, int.MaxValue) : -1 };
     }
 
     private void BatchGet(BatchGetRequest request, DataResponse response)

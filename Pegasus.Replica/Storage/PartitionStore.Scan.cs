@@ -120,7 +120,7 @@ public sealed partial class PartitionStore
             throw;
         }
 
-        ContinueScan(context, result, response);
+        ContinueScan(context, result, response, firstBatch: true);
     }
 
     /// <summary>Pegasus's on_scan: the next batch of an open scan context.</summary>
@@ -136,20 +136,23 @@ public sealed partial class PartitionStore
 
         var result = new ScanResponse { ContextId = ScanContextCompleted };
         response.Scan = result;
-        ContinueScan(context, result, response);
+        ContinueScan(context, result, response, firstBatch: false);
     }
 
     /// <summary>
     /// Reads one batch from the context's iterator, then either parks the context for the next
-    /// batch or frees it. Owns <paramref name="context"/> from here on, also on failure.
+    /// batch or frees it. Owns <paramref name="context"/> from here on, also on failure. As in
+    /// Pegasus, the batch GetScanner answers (<paramref name="firstBatch"/>) may examine up to the
+    /// server's iteration limit, so a sparse filter still fills it; later batches examine at most
+    /// the batch size.
     /// </summary>
-    private void ContinueScan(ScanContext context, ScanResponse result, DataResponse response)
+    private void ContinueScan(ScanContext context, ScanResponse result, DataResponse response, bool firstBatch)
     {
         var parked = false;
         try
         {
             var batchCount = Math.Min(context.BatchSize, _options.MaxIterationCount);
-            var limiter = new RangeReadLimiter(batchCount, 0, _options.IterationThresholdTime, _timeProvider);
+            var limiter = new RangeReadLimiter(firstBatch ? _options.MaxIterationCount : batchCount, 0, _options.IterationThresholdTime, _timeProvider);
             var iterator = context.Iterator;
             var now = Now();
             var count = 0;

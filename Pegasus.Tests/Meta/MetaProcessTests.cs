@@ -111,7 +111,7 @@ public sealed class MetaProcessTests
     }
 
     [Fact]
-    public async Task ZooKeeperStateStore_FailsStartupWithAClearMessage()
+    public async Task ZooKeeperStateStore_WithoutConnectionString_FailsStartupWithAClearMessage()
     {
         var options = new MetaServerProcessOptions { WaitForHealthy = false };
         options.Settings["Meta:StateStore"] = "ZooKeeper";
@@ -126,7 +126,7 @@ public sealed class MetaProcessTests
         }
 
         Assert.NotEqual(0, meta.ExitCode);
-        Assert.Contains("Meta:StateStore is 'ZooKeeper'", meta.Output, StringComparison.Ordinal);
+        Assert.Contains("ZooKeeper:ConnectionString is required", meta.Output, StringComparison.Ordinal);
     }
 
     private static Task<HttpResponseMessage> PostTableAsync(HttpClient http, string json)

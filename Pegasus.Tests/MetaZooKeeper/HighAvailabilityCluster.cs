@@ -127,6 +127,20 @@ internal sealed class HighAvailabilityCluster : IAsyncDisposable
         return leaders;
     }
 
+    /// <summary>The status of a meta's <c>/health</c> (readiness) right now; 503 when it does not answer.</summary>
+    public async Task<HttpStatusCode> GetHealthAsync(MetaServerProcess meta, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(meta.HttpAddress, "/health"), cancellationToken);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return HttpStatusCode.ServiceUnavailable;
+        }
+    }
+
     /// <summary>Polls until exactly one meta leads; fails the test after <paramref name="timeout"/>.</summary>
     public async Task<MetaServerProcess> WaitForSingleLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using Pegasus.Client;
 using Pegasus.Tests.Cluster;
@@ -30,6 +31,7 @@ public sealed class MetaFailoverTests
         var tablesBefore = await client.Admin.ListTablesAsync(Ct);
         var leader = await cluster.WaitForSingleLeaderAsync(HighAvailabilityCluster.WaitTimeout, Ct);
         var standby = cluster.Metas.Single(meta => meta != leader);
+        Assert.Equal(HttpStatusCode.OK, await cluster.GetHealthAsync(standby, Ct));
 
         await using var load = WriteLoad.Start(table);
         await ClusterTestHelpers.EventuallyAsync(() => Task.FromResult(load.Acknowledged >= 50), () => $"the load made no progress: {load.FailureSample}");
@@ -77,6 +79,8 @@ public sealed class MetaFailoverTests
 
         // Every acknowledged write is readable, through the client that lived through the takeover.
         await AssertReadableAsync(table, load.AcknowledgedWrites);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Takeover after {takeover}; {load.Acknowledged} writes acknowledged ({acknowledgedAtTakeover} before the takeover), {load.Failed} failed: {load.FailureSample}");
     }
 
     [Fact]
@@ -98,8 +102,14 @@ public sealed class MetaFailoverTests
         var before = await client.Admin.GetTableAsync(name, Ct);
 
         // Down for about as long as a JVM takes to start again: shorter than the session timeout.
+        // Meanwhile no meta is ready: readiness includes the ZooKeeper connection.
         var clock = Stopwatch.StartNew();
-        await cluster.ZooKeeper.RestartAsync(Ct);
+        cluster.ZooKeeper.Kill();
+        await ClusterTestHelpers.EventuallyAsync(
+            async () => (await Task.WhenAll(cluster.Metas.Select(meta => cluster.GetHealthAsync(meta, Ct)))).All(status => status == HttpStatusCode.ServiceUnavailable),
+            () => "a meta still reports ready without ZooKeeper",
+            SessionTimeout);
+        await cluster.ZooKeeper.StartAsync(Ct);
         var downtime = clock.Elapsed;
 
         await cluster.WaitForSingleLeaderAsync(HighAvailabilityCluster.WaitTimeout, Ct);

@@ -36,7 +36,7 @@ internal sealed class WriteLoad : IAsyncDisposable
     public string FailureSample => string.Join(" | ", _failures.Take(5));
 
     /// <summary>Starts <paramref name="workers"/> writers on <paramref name="table"/>.</summary>
-    public static WriteLoad Start(PegasusTable table, int workers = 3, int maxWritesPerWorker = 20_000) => new(table, workers, maxWritesPerWorker);
+    public static WriteLoad Start(PegasusTable table, int workers = 3, int maxWritesPerWorker = 30_000) => new(table, workers, maxWritesPerWorker);
 
     /// <summary>Stops the writers and waits for them.</summary>
     public async Task StopAsync()
@@ -61,6 +61,9 @@ internal sealed class WriteLoad : IAsyncDisposable
             {
                 await _table.SetAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes("s"), Encoding.UTF8.GetBytes(value), timeout: TimeSpan.FromSeconds(5), cancellationToken: _stop.Token);
                 _acknowledged.Enqueue((key, value));
+
+                // A steady pace keeps the number of writes to verify afterwards moderate; not a synchronization.
+                await Task.Delay(TimeSpan.FromMilliseconds(2), _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {

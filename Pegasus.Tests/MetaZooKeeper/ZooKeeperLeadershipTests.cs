@@ -68,6 +68,27 @@ public sealed class ZooKeeperLeadershipTests(ZooKeeperStandaloneFixture fixture)
     }
 
     [Fact]
+    public async Task LeaderNodeDeleted_DeposesTheLeader_WhichRejoinsAsStandby()
+    {
+        var a = await StartAsync(1);
+        var b = await StartAsync(2);
+        var (leader, standby) = await WaitForOneLeaderAsync(a, b);
+        var term = leader.Leadership.LeadershipToken;
+        var node = leader.Leadership.OwnNodePath!;
+
+        await using (var zk = await RawClientAsync())
+        {
+            await zk.DeleteAsync(node, -1, Ct);
+        }
+
+        await WaitUntilAsync(() => term.IsCancellationRequested && standby.Leadership.IsLeader, () => "the deposed leader kept its term, or the standby did not take over");
+        await WaitUntilAsync(
+            () => leader.Leadership.OwnNodePath is { } rejoined && rejoined != node && Equals(leader.Leadership.Leader, standby.Leadership.Self),
+            () => $"the deposed leader did not rejoin behind the new one (node {leader.Leadership.OwnNodePath})");
+        Assert.False(leader.Leadership.IsLeader);
+    }
+
+    [Fact]
     public async Task Disconnect_StopsLeadingAtOnce_AndReconnectWithinTheSessionLeadsAgain()
     {
         var proxy = StartProxy();

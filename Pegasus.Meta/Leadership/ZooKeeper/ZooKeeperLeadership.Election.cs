@@ -79,6 +79,18 @@ public sealed partial class ZooKeeperLeadership
 
         if (position == 0)
         {
+            // Watched so that the node's removal (by hand, or by an operator forcing a failover) deposes
+            // this leader at once; its writes are fenced on the node in any case.
+            if (!string.Equals(Volatile.Read(ref _watchedOwn), own, StringComparison.Ordinal))
+            {
+                Volatile.Write(ref _watchedOwn, own);
+                if (await client.ExistsAsync(ElectionPath + "/" + own, OnOwnNodeChanged, cancellationToken) is null)
+                {
+                    Interlocked.CompareExchange(ref _watchedOwn, null, own);
+                    return TimeSpan.Zero;
+                }
+            }
+
             TryLead(client, sessionId);
             return null;
         }
@@ -136,6 +148,7 @@ public sealed partial class ZooKeeperLeadership
         }
 
         Volatile.Write(ref _watchedPredecessor, null);
+        Volatile.Write(ref _watchedOwn, null);
         LogJoined(_logger, path, sessionId);
         return NameOf(path);
     }

@@ -55,6 +55,9 @@ public sealed partial class ZooKeeperLeadership : BackgroundService, IMetaLeader
     // The predecessor node this standby has a watch on (its name), so each check does not add another watch.
     private string? _watchedPredecessor;
 
+    // This server's own node (its name) while it has a watch on it, which it keeps while leading.
+    private string? _watchedOwn;
+
     /// <summary>Creates the election for this meta server; it joins once started as a hosted service.</summary>
     /// <param name="connection">The meta server's ZooKeeper session.</param>
     /// <param name="metaOptions">The meta options: cluster name and advertised addresses.</param>
@@ -246,6 +249,7 @@ public sealed partial class ZooKeeperLeadership : BackgroundService, IMetaLeader
                 }
 
                 Volatile.Write(ref _watchedPredecessor, null);
+                Volatile.Write(ref _watchedOwn, null);
                 if (change.SessionId == ownSession)
                 {
                     Follow(_isLeader ? null : _leader, $"the ZooKeeper session 0x{change.SessionId:x} is {change.State}");
@@ -255,6 +259,20 @@ public sealed partial class ZooKeeperLeadership : BackgroundService, IMetaLeader
         }
 
         // Connected (first time or resumed) and every other change: look again.
+        Wake();
+    }
+
+    private void OnOwnNodeChanged(WatchedEvent watchedEvent)
+    {
+        if (watchedEvent.Path is { } path)
+        {
+            Interlocked.CompareExchange(ref _watchedOwn, null, path[(path.LastIndexOf('/') + 1)..]);
+        }
+        else
+        {
+            Volatile.Write(ref _watchedOwn, null);
+        }
+
         Wake();
     }
 
