@@ -22,7 +22,9 @@ internal static partial class AppHostLog
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pegasus.AppHost");
             if (plan.ZooKeeper != ZooKeeperHosting.None)
             {
-                LogZooKeeperMode(logger, plan.ZooKeeper, plan.ZooKeeperPort, plan.Metas.Count, plan.Reason);
+                var mode = plan.ZooKeeper == ZooKeeperHosting.Local ? "local" : "container";
+                var hosting = plan.ZooKeeper == ZooKeeperHosting.Local ? "a local java process" : "a container";
+                LogZooKeeperMode(logger, mode, hosting, plan.ZooKeeperPort, plan.Metas.Count, plan.ZooKeeperSessionTimeout, plan.Reason);
             }
             else if (plan.FellBackToEmbedded)
             {
@@ -33,14 +35,17 @@ internal static partial class AppHostLog
                 LogEmbeddedMode(logger, plan.Reason);
             }
 
-            LogEndpoints(logger, plan.AdvertisedAddress(plan.Metas[0].Http), plan.Replicas.Count, plan.DataRoot);
+            var metaHttp = string.Join(", ", plan.Metas.Select(ports => plan.AdvertisedAddress(ports.Http)));
+            LogEndpoints(logger, metaHttp, plan.Replicas.Count, plan.DataRoot);
             return Task.CompletedTask;
         });
     }
 
     [LoggerMessage(EventId = (int)AppHostEventId.ZooKeeperMode, Level = LogLevel.Information,
-        Message = "Pegasus cluster with ZooKeeper ({Hosting}, port {Port}) and {MetaCount} meta servers (Meta:StateStore=ZooKeeper): {Reason}")]
-    private static partial void LogZooKeeperMode(ILogger logger, ZooKeeperHosting hosting, int port, int metaCount, string reason);
+        Message = "Pegasus cluster in {Mode} ZooKeeper mode: ZooKeeper as {Hosting} on port {Port}, {MetaCount} meta servers "
+            + "(Meta:StateStore=ZooKeeper: one leader, the others hot standby; ZooKeeper:SessionTimeout {SessionTimeout}), because {Reason}")]
+    private static partial void LogZooKeeperMode(
+        ILogger logger, string mode, string hosting, int port, int metaCount, TimeSpan sessionTimeout, string reason);
 
     [LoggerMessage(EventId = (int)AppHostEventId.EmbeddedMode, Level = LogLevel.Information,
         Message = "Pegasus cluster in embedded single-meta mode: one meta server (meta-0, Meta:StateStore=Embedded), no ZooKeeper, because {Reason}")]
@@ -51,6 +56,6 @@ internal static partial class AppHostLog
     private static partial void LogEmbeddedFallback(ILogger logger, string reason);
 
     [LoggerMessage(EventId = (int)AppHostEventId.Endpoints, Level = LogLevel.Information,
-        Message = "Meta admin API at {MetaHttp} (e.g. GET /v1/cluster); {ReplicaCount} replica servers; data under {DataRoot}")]
+        Message = "Meta admin API at {MetaHttp} (e.g. GET /v1/cluster; a standby answers 421 with the leader); {ReplicaCount} replica servers; data under {DataRoot}")]
     private static partial void LogEndpoints(ILogger logger, string metaHttp, int replicaCount, string dataRoot);
 }

@@ -33,6 +33,9 @@ public sealed class PegasusClusterOptions
 {
     public const string SectionName = "Pegasus";
 
+    /// <summary>The default of <see cref="ZooKeeperSessionTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultZooKeeperSessionTimeout = TimeSpan.FromSeconds(6);
+
     /// <summary>Reads the <c>Pegasus</c> section; enum values are case-insensitive (<c>auto</c>, <c>local</c>, …).</summary>
     public static PegasusClusterOptions FromConfiguration(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<PegasusClusterOptions>() ?? new PegasusClusterOptions();
@@ -45,8 +48,23 @@ public sealed class PegasusClusterOptions
     /// The state store the metas use when ZooKeeper is available. With
     /// <see cref="MetaStateStoreKind.Embedded"/> no ZooKeeper is started and one meta runs.
     /// </summary>
-    /// <value>Defaults to <see cref="MetaStateStoreKind.Embedded"/>.</value>
-    public MetaStateStoreKind MetaStateStore { get; set; } = MetaStateStoreKind.Embedded;
+    /// <value>Defaults to <see cref="MetaStateStoreKind.ZooKeeper"/> (embedded only when no ZooKeeper can be had).</value>
+    public MetaStateStoreKind MetaStateStore { get; set; } = MetaStateStoreKind.ZooKeeper;
+
+    /// <summary>
+    /// Passed to the metas as <c>ZooKeeper:SessionTimeout</c>: how long after a meta leader dies
+    /// (without a graceful stop) its ZooKeeper session ends and a standby takes over.
+    /// </summary>
+    /// <remarks>
+    /// A replica server stops serving when its lease runs out: 8 s after its last accepted beacon
+    /// (80 % of the metas' default <c>Meta:ReplicaGracePeriod</c> of 10 s). A session timeout
+    /// below that (the meta's own default is 10 s) lets the standby take over, and the replicas'
+    /// next beacon (every second) reach it, before any lease expires, so replicas keep serving
+    /// through a meta failover. ZooKeeper clamps it to 2..20 ticks (4..40 s with the 2 s tick of
+    /// the generated <c>zoo.cfg</c> and of the container image).
+    /// </remarks>
+    /// <value>Defaults to 6 seconds.</value>
+    public TimeSpan ZooKeeperSessionTimeout { get; set; } = DefaultZooKeeperSessionTimeout;
 
     /// <summary>Meta servers in ZooKeeper mode (the embedded mode always runs one).</summary>
     /// <value>Defaults to 2.</value>
@@ -118,6 +136,12 @@ public sealed class PegasusClusterOptions
         if (Ports.ZooKeeper is { } zk && zk is < 1 or > 65535)
         {
             errors.Add($"Pegasus:Ports:ZooKeeper must be 1..65535 (was {zk}).");
+        }
+
+        // The metas' own range for ZooKeeper:SessionTimeout; failing here names the AppHost key.
+        if (ZooKeeperSessionTimeout < TimeSpan.FromSeconds(1) || ZooKeeperSessionTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Pegasus:ZooKeeperSessionTimeout must be 00:00:01..00:10:00 (was {ZooKeeperSessionTimeout}).");
         }
 
         if (MetaStateStore == MetaStateStoreKind.Embedded && ZooKeeper is ZooKeeperMode.Container or ZooKeeperMode.Local)

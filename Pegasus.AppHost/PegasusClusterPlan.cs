@@ -42,6 +42,7 @@ public sealed class PegasusClusterPlan
         Reason = reason;
         FellBackToEmbedded = fellBack;
         ClusterName = options.ClusterName;
+        ZooKeeperSessionTimeout = options.ZooKeeperSessionTimeout;
         BindAddress = options.BindAddress;
         RequestedZooKeeper = options.ZooKeeper;
         DataRoot = dataRoot;
@@ -79,6 +80,9 @@ public sealed class PegasusClusterPlan
     public string DataRoot { get; }
 
     public int ZooKeeperPort { get; }
+
+    /// <summary>What the metas get as <c>ZooKeeper:SessionTimeout</c> (see <see cref="PegasusClusterOptions.ZooKeeperSessionTimeout"/>).</summary>
+    public TimeSpan ZooKeeperSessionTimeout { get; }
 
     public IReadOnlyList<ServicePorts> Metas { get; }
 
@@ -151,7 +155,7 @@ public sealed class PegasusClusterPlan
         {
             if (ContainerRuntimeProbe.Answers(runtime, out containerDetail))
             {
-                return (ZooKeeperHosting.Container, null, $"container runtime answers ({containerDetail})", false);
+                return (ZooKeeperHosting.Container, null, $"Pegasus:ZooKeeper is {options.ZooKeeper} and a container runtime answers ({containerDetail})", false);
             }
 
             if (options.ZooKeeper == ZooKeeperMode.Container)
@@ -164,7 +168,10 @@ public sealed class PegasusClusterPlan
         var installation = ZooKeeperInstallation.Locate(local.Java, local.InstallPath, local.ClassPath, out var localDetail);
         if (installation is not null)
         {
-            return (ZooKeeperHosting.Local, installation, $"local ZooKeeper ({localDetail}); container runtime: {containerDetail}", false);
+            var why = options.ZooKeeper == ZooKeeperMode.Local
+                ? $"Pegasus:ZooKeeper is Local and a local ZooKeeper install was found ({localDetail})"
+                : $"Pegasus:ZooKeeper is Auto, no container runtime answers ({containerDetail}) and a local ZooKeeper install was found ({localDetail})";
+            return (ZooKeeperHosting.Local, installation, why, false);
         }
 
         if (options.ZooKeeper == ZooKeeperMode.Local)
@@ -172,7 +179,7 @@ public sealed class PegasusClusterPlan
             throw new InvalidOperationException($"Pegasus:ZooKeeper is Local but no local ZooKeeper was found: {localDetail}.");
         }
 
-        return (ZooKeeperHosting.None, null, $"no container runtime ({containerDetail}) and no local ZooKeeper ({localDetail})", true);
+        return (ZooKeeperHosting.None, null, $"no container runtime ({containerDetail}) and no local ZooKeeper install ({localDetail})", true);
     }
 
     // Ports stay bound until all are chosen so no two coincide; the short window before the

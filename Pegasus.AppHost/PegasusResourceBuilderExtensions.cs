@@ -1,3 +1,4 @@
+using System.Globalization;
 using Pegasus.AppHost.ZooKeeper;
 
 namespace Pegasus.AppHost;
@@ -34,14 +35,20 @@ internal static class PegasusResourceBuilderExtensions
             .WithEnvironment("Replica__AdvertisedAddress", plan.AdvertisedAddress(ports.Grpc));
     }
 
-    /// <summary>Points a meta at ZooKeeper (<c>ZooKeeper:ConnectionString</c>) and starts it once ZooKeeper serves.</summary>
+    /// <summary>
+    /// Points a meta at ZooKeeper (<c>ZooKeeper:ConnectionString</c>, <c>ZooKeeper:SessionTimeout</c>)
+    /// and starts it once ZooKeeper serves.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithZooKeeper<TZooKeeper>(
-        this IResourceBuilder<ProjectResource> meta, IResourceBuilder<TZooKeeper> zooKeeper)
+        this IResourceBuilder<ProjectResource> meta, IResourceBuilder<TZooKeeper> zooKeeper, TimeSpan sessionTimeout)
         where TZooKeeper : class, IZooKeeperResource
     {
         return meta
             .WithReference(zooKeeper)
             .WithEnvironment("ZooKeeper__ConnectionString", zooKeeper.Resource.ConnectionStringExpression)
+            // Shorter than the replicas' lease, so they keep serving through a meta failover
+            // (see PegasusClusterOptions.ZooKeeperSessionTimeout).
+            .WithEnvironment("ZooKeeper__SessionTimeout", sessionTimeout.ToString("c", CultureInfo.InvariantCulture))
             .WaitFor(zooKeeper);
     }
 

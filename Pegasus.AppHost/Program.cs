@@ -3,7 +3,8 @@ using Pegasus.AppHost.ZooKeeper;
 
 // The local Pegasus cluster as a deployment diagram:
 //   zk (container, local java, or none) -> meta-0..N -> replica-0..M
-// PegasusClusterPlan decides the shape (see appsettings.json: Pegasus:ZooKeeper, Pegasus:MetaStateStore).
+// PegasusClusterPlan decides the shape (see appsettings.json: Pegasus:ZooKeeper, Pegasus:MetaStateStore):
+// ZooKeeper from a container, else a local install, else one meta on the embedded store.
 var builder = DistributedApplication.CreateBuilder(args);
 
 var options = PegasusClusterOptions.FromConfiguration(builder.Configuration);
@@ -23,20 +24,22 @@ switch (plan.ZooKeeper)
     case ZooKeeperHosting.Container:
         var zkContainer = builder.AddZooKeeper("zk", plan.ZooKeeperPort)
             .WithDataBindMount(plan.DataDirectoryOf("zk"));
-        metas.ForEach(meta => meta.WithZooKeeper(zkContainer));
+        metas.ForEach(meta => meta.WithZooKeeper(zkContainer, plan.ZooKeeperSessionTimeout));
         break;
     case ZooKeeperHosting.Local:
         var zkLocal = builder.AddLocalZooKeeper("zk", plan.Installation!, plan.ZooKeeperPort, plan.DataDirectoryOf("zk"));
-        metas.ForEach(meta => meta.WithZooKeeper(zkLocal));
+        metas.ForEach(meta => meta.WithZooKeeper(zkLocal, plan.ZooKeeperSessionTimeout));
         break;
 }
 
-// Replica servers: beacon every meta, start once meta-0 serves.
+// Replica servers: know every meta (they beacon whichever leads) and start once every meta
+// is healthy; a standby is healthy once its ZooKeeper session is up, so this does not wait for
+// an election that only one of them wins.
 var metaServers = string.Join(',', plan.Metas.Select(ports => plan.AdvertisedAddress(ports.Grpc)));
 for (var i = 0; i < plan.Replicas.Count; i++)
 {
-    builder.AddReplicaServer($"replica-{i}", plan.Replicas[i], plan, metaServers)
-        .WaitFor(metas[0]);
+    var replica = builder.AddReplicaServer($"replica-{i}", plan.Replicas[i], plan, metaServers);
+    metas.ForEach(meta => replica.WaitFor(meta));
 }
 
 builder.Build().Run();

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Pegasus.Client.Transport;
 using Pegasus.Protocol;
 
 namespace Pegasus.Client;
@@ -59,12 +60,32 @@ public sealed class PegasusClientOptions
     public int MaxPendingRequestsPerServer { get; set; } = 8192;
 
     /// <summary>Gets or sets the largest request batch (sum of request sizes) written in one stream message.</summary>
-    /// <value>Defaults to 1 MiB; a single larger request is still sent, alone.</value>
+    /// <value>
+    /// Defaults to 1 MiB; a single larger request is still sent, alone. At most 63 MiB, so that a batch stays
+    /// below the replica server's 64 MiB receive limit (a message over it would break the shared stream).
+    /// </value>
     public int MaxBatchBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the largest response message the client accepts.</summary>
-    /// <value>Defaults to 128 MiB (large scan batches and multi-gets).</value>
+    /// <value>
+    /// Defaults to 128 MiB. At least 64 MiB, the replica server's send limit per message: the server never sends
+    /// more (a multi-get returns at most ~30 MiB, a scan batch ~4 MiB, and a larger response is answered with
+    /// <see cref="ErrorCode.InvalidArgument"/>), so a response can never break the shared stream.
+    /// </value>
     public int MaxReceiveMessageBytes { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the largest write the client sends, in bytes of the serialized write operation (keys, values
+    /// and TTLs of a set, multi-set, check-and-set, check-and-mutate, incr or delete), as Apache Pegasus's
+    /// replica server measures a write's body for its <c>max_allowed_write_size</c>.
+    /// </summary>
+    /// <value>
+    /// Defaults to 1 MiB (1,048,576 bytes), Pegasus's default and the replica server's
+    /// <c>Replica:MaxAllowedWriteSize</c> default; so a value must be a few bytes smaller than 1 MiB. A larger
+    /// write fails with <see cref="ErrorCode.InvalidArgument"/> before anything is sent. 0 turns the client's
+    /// check off (the server still checks); at most 63 MiB.
+    /// </value>
+    public int MaxAllowedWriteSize { get; set; } = 1 << 20;
 
     /// <summary>Gets or sets the clock used for TTLs (expire times), timeouts and backoff.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
@@ -121,14 +142,19 @@ public sealed class PegasusClientOptions
             errors.Add("MaxPendingRequestsPerServer must be > 0.");
         }
 
-        if (MaxBatchBytes <= 0)
+        if (MaxBatchBytes <= 0 || MaxBatchBytes > DataStreamLimits.MaxRequestBytes)
         {
-            errors.Add("MaxBatchBytes must be > 0.");
+            errors.Add($"MaxBatchBytes must be > 0 and <= {DataStreamLimits.MaxRequestBytes} (below the replica server's receive limit).");
         }
 
-        if (MaxReceiveMessageBytes <= 0)
+        if (MaxReceiveMessageBytes < DataStreamLimits.ServerMaxMessageBytes)
         {
-            errors.Add("MaxReceiveMessageBytes must be > 0.");
+            errors.Add($"MaxReceiveMessageBytes must be >= {DataStreamLimits.ServerMaxMessageBytes} (the replica server's send limit).");
+        }
+
+        if (MaxAllowedWriteSize < 0 || MaxAllowedWriteSize > DataStreamLimits.MaxRequestBytes)
+        {
+            errors.Add($"MaxAllowedWriteSize must be >= 0 (0 = no client-side check) and <= {DataStreamLimits.MaxRequestBytes}.");
         }
 
         if (TimeProvider is null)
@@ -155,6 +181,7 @@ public sealed class PegasusClientOptions
         MaxPendingRequestsPerServer = MaxPendingRequestsPerServer,
         MaxBatchBytes = MaxBatchBytes,
         MaxReceiveMessageBytes = MaxReceiveMessageBytes,
+        MaxAllowedWriteSize = MaxAllowedWriteSize,
         TimeProvider = TimeProvider,
         LoggerFactory = LoggerFactory,
         MeterFactory = MeterFactory,

@@ -129,6 +129,12 @@ public sealed partial class PegasusTable
             return;
         }
 
+        // All checked first, so that one oversized record fails the call before any record is sent.
+        foreach (var item in list)
+        {
+            Validation.RequestSize(item.Request, _core.Options.MaxAllowedWriteSize, operation);
+        }
+
         using var scope = StartOperation(operation, timeout, cancellationToken);
         try
         {

@@ -20,6 +20,9 @@ public sealed partial class PegasusTable
     internal async Task<DataResponse> SendAsync(OperationScope scope, ulong partitionHash, DataRequest template, bool retry)
     {
         var options = _core.Options;
+
+        // Before any connection is used: an oversized request must not reach (and break) the shared stream.
+        Validation.RequestSize(template, options.MaxAllowedWriteSize, scope.Operation);
         var backoff = options.RetryInitialBackoff;
         for (var attempt = 0; ; attempt++)
         {

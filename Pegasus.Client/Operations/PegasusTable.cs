@@ -25,6 +25,11 @@ namespace Pegasus.Client;
 /// <see cref="PegasusClientOptions.TimeProvider"/>.
 /// </para>
 /// <para>
+/// A write (its keys, values and TTLs together) may be at most <see cref="PegasusClientOptions.MaxAllowedWriteSize"/>
+/// bytes, 1 MiB by default as in Apache Pegasus; a larger one fails with <see cref="ErrorCode.InvalidArgument"/>
+/// before it is sent, and the replica server refuses it the same way.
+/// </para>
+/// <para>
 /// Conditions and filters use the protocol's enums <see cref="CheckType"/> and <see cref="FilterType"/>
 /// from <c>Pegasus.Protocol.Data</c>.
 /// </para>

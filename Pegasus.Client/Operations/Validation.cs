@@ -1,4 +1,6 @@
+using Pegasus.Client.Transport;
 using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Keys;
 
 namespace Pegasus.Client;
@@ -42,6 +44,45 @@ internal static class Validation
             throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: {what} must not be empty");
         }
     }
+
+    /// <summary>
+    /// The size checks of a request about to be sent: a write larger than <paramref name="maxAllowedWriteSize"/>
+    /// (Pegasus's <c>max_allowed_write_size</c>; 0 = unchecked), and any request too large for one data stream
+    /// message (sending it would break the stream every other request in flight shares).
+    /// </summary>
+    public static void RequestSize(DataRequest request, int maxAllowedWriteSize, string operation)
+    {
+        if (maxAllowedWriteSize > 0 && WriteSize(request) is var writeSize && writeSize > maxAllowedWriteSize)
+        {
+            throw new PegasusException(
+                ErrorCode.InvalidArgument,
+                $"{operation}: the write is {writeSize} bytes, over the write size limit of {maxAllowedWriteSize} bytes (PegasusClientOptions.MaxAllowedWriteSize, Pegasus's max_allowed_write_size)");
+        }
+
+        var size = request.CalculateSize();
+        if (size > DataStreamLimits.MaxRequestBytes)
+        {
+            throw new PegasusException(
+                ErrorCode.InvalidArgument,
+                $"{operation}: the request is {size} bytes, over the {DataStreamLimits.MaxRequestBytes}-byte limit of one data stream message; split it");
+        }
+    }
+
+    /// <summary>
+    /// A write's size as Pegasus's replica server measures it: the serialized write operation (its body), without
+    /// the routing and trace header; -1 for a read. The replica server computes the same.
+    /// </summary>
+    public static int WriteSize(DataRequest request) => request.OpCase switch
+    {
+        DataRequest.OpOneofCase.Set => request.Set.CalculateSize(),
+        DataRequest.OpOneofCase.Delete => request.Delete.CalculateSize(),
+        DataRequest.OpOneofCase.Incr => request.Incr.CalculateSize(),
+        DataRequest.OpOneofCase.MultiSet => request.MultiSet.CalculateSize(),
+        DataRequest.OpOneofCase.MultiDelete => request.MultiDelete.CalculateSize(),
+        DataRequest.OpOneofCase.CheckAndSet => request.CheckAndSet.CalculateSize(),
+        DataRequest.OpOneofCase.CheckAndMutate => request.CheckAndMutate.CalculateSize(),
+        _ => -1,
+    };
 
     public static void CheckType(Protocol.Data.CheckType checkType, string operation)
     {

@@ -9,8 +9,13 @@ public sealed record ScanOptions
     public static ScanOptions Default { get; } = new();
 
     /// <summary>Gets the most records the server returns per round trip.</summary>
-    /// <value>Defaults to 1000; must be positive.</value>
-    public int BatchSize { get; init; } = 1000;
+    /// <value>
+    /// Defaults to 100, as in Apache Pegasus's Java and C++ clients; must be positive. The replica server also caps
+    /// a batch at 1000 records (<c>Storage:MaxIterationCount</c>) and ends it early once its keys and values pass
+    /// 4 MiB (<c>Storage:MaxScanBatchBytes</c>), so large records come in smaller batches; the scanner continues
+    /// either way.
+    /// </value>
+    public int BatchSize { get; init; } = 100;
 
     /// <summary>Gets a value indicating whether a hash scan includes its start sort key (full scans include everything).</summary>
     /// <value>Defaults to true.</value>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Pegasus.Client.Diagnostics;
@@ -116,7 +117,7 @@ internal sealed class ExchangeSession
                 if (carried is not null)
                 {
                     batch.Requests.Add(carried);
-                    bytes = carried.CalculateSize();
+                    bytes = FramedSize(carried);
                     carried = null;
                 }
 
@@ -128,7 +129,10 @@ internal sealed class ExchangeSession
                         continue;
                     }
 
-                    var size = request.CalculateSize();
+                    // A batch stays within MaxBatchBytes unless its first request alone is larger; that one is
+                    // bounded by ReplicaConnection (DataStreamLimits.MaxRequestBytes), so every message stays
+                    // below the server's receive limit.
+                    var size = FramedSize(request);
                     if (batch.Requests.Count > 0 && bytes + size > _maxBatchBytes)
                     {
                         carried = request;
@@ -154,6 +158,9 @@ internal sealed class ExchangeSession
             Close(ex, expected: false);
         }
     }
+
+    /// <summary>A request's bytes inside the batch message: field tag, length prefix and the request.</summary>
+    private static int FramedSize(DataRequest request) => 1 + CodedOutputStream.ComputeMessageSize(request);
 
     private async Task ReceiveLoopAsync()
     {

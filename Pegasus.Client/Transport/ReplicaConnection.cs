@@ -11,6 +11,7 @@ internal sealed class ReplicaConnection : IDisposable
 {
     private readonly ReplicaData.ReplicaDataClient _client;
     private readonly int _maxBatchBytes;
+    private readonly int _maxRequestBytes;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly Lock _sessionLock = new();
@@ -18,11 +19,20 @@ internal sealed class ReplicaConnection : IDisposable
     private long _nextId;
     private bool _disposed;
 
-    public ReplicaConnection(string address, ReplicaData.ReplicaDataClient client, int maxPendingRequests, int maxBatchBytes, ILogger logger)
+    /// <param name="address">The replica server's address.</param>
+    /// <param name="client">The data client of the server's channel.</param>
+    /// <param name="maxPendingRequests">How many requests may await responses at once.</param>
+    /// <param name="maxBatchBytes">The largest batch of several requests in one message.</param>
+    /// <param name="logger">The transport's logger.</param>
+    /// <param name="maxRequestBytes">The largest single request sent; larger ones fail without being sent.</param>
+    public ReplicaConnection(
+        string address, ReplicaData.ReplicaDataClient client, int maxPendingRequests, int maxBatchBytes, ILogger logger,
+        int maxRequestBytes = DataStreamLimits.MaxRequestBytes)
     {
         Address = address;
         _client = client;
         _maxBatchBytes = maxBatchBytes;
+        _maxRequestBytes = maxRequestBytes;
         _logger = logger;
         _slots = new SemaphoreSlim(maxPendingRequests, maxPendingRequests);
     }
@@ -37,8 +47,18 @@ internal sealed class ReplicaConnection : IDisposable
     /// response. Throws <see cref="ReplicaConnectionException"/> when the stream breaks first and
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.
     /// </summary>
+    /// <exception cref="PegasusException"><see cref="Protocol.ErrorCode.InvalidArgument"/>: the request is too large to send.</exception>
     public async Task<DataResponse> SendAsync(DataRequest request, CancellationToken cancellationToken)
     {
+        // A message over the server's receive limit would fail the stream and every request in flight on it;
+        // callers check sizes before (Validation.RequestSize), this keeps the stream safe regardless.
+        var size = request.CalculateSize();
+        if (size > _maxRequestBytes)
+        {
+            throw new PegasusException(
+                Protocol.ErrorCode.InvalidArgument, $"the request is {size} bytes, over the {_maxRequestBytes}-byte limit of one data stream message to {Address}");
+        }
+
         // Back-pressure: a server that stops answering must not let pending requests grow without bound.
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -77,17 +77,7 @@ public sealed partial class EmbeddedMetaStateStore : IMetaStateStore, IDisposabl
         IReadOnlyList<PartitionConfigurationRecord> partitions,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(partitions);
-        if (table.AppId != nextAppId.Value)
-        {
-            throw new ArgumentException($"Table id {table.AppId} is not the next app id {nextAppId.Value}.", nameof(table));
-        }
-
-        if (partitions.Count != table.PartitionCount || partitions.Where((p, i) => p.PartitionIndex != i).Any())
-        {
-            throw new ArgumentException("Partitions must be indexes 0..PartitionCount-1 in order.", nameof(partitions));
-        }
+        StateStoreWriteChecks.CreateTable(nextAppId, table, partitions);
 
         return WriteAsync(state =>
         {
@@ -135,14 +125,7 @@ public sealed partial class EmbeddedMetaStateStore : IMetaStateStore, IDisposabl
         PartitionConfigurationRecord updated,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(updated);
-        if (updated.PartitionIndex != current.Value.PartitionIndex)
-        {
-            throw new ArgumentException("A partition update cannot change the partition index.", nameof(updated));
-        }
-
-        // The ballot only goes up (PacificA invariant 1); checked against what the caller read, which the version pins.
-        if (updated.Ballot <= current.Value.Ballot)
+        if (!StateStoreWriteChecks.UpdatePartition(current, updated))
         {
             return Task.FromResult(StoreWriteResult<Versioned<PartitionConfigurationRecord>>.Failed(StoreWriteStatus.StaleBallot));
         }

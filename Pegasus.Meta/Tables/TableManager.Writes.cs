@@ -55,16 +55,8 @@ public sealed partial class TableManager
         }
 
         var name = request.Name!;
-        var leadershipToken = _leadership.LeadershipToken;
-        await _gate.WaitAsync(cancellationToken);
-        try
+        return await WriteUnderGateAsync(async (view, leadershipToken) =>
         {
-            var (view, notServing) = await ViewUnderGateAsync(cancellationToken);
-            if (view is null)
-            {
-                return TableResult<TableView>.Fail(notServing.Code, notServing.Message);
-            }
-
             if (view.Available.ContainsKey(name))
             {
                 return TableResult<TableView>.Fail(ErrorCode.AppExist, $"Table '{name}' already exists.");
@@ -107,11 +99,7 @@ public sealed partial class TableManager
                     await ReloadAfterConflictAsync("create", name, written.Result.Status, cancellationToken);
                     return TableResult<TableView>.Fail(ErrorCode.ServiceNotActive, "The cluster state changed under this meta server; retry.");
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken);
     }
 
     private async Task<TableResult<TableView>> DropCoreAsync(string? name, CancellationToken cancellationToken)
@@ -127,16 +115,8 @@ public sealed partial class TableManager
             return TableResult<TableView>.Fail(ErrorCode.InvalidParameters, "The table name is empty.");
         }
 
-        var leadershipToken = _leadership.LeadershipToken;
-        await _gate.WaitAsync(cancellationToken);
-        try
+        return await WriteUnderGateAsync(async (view, leadershipToken) =>
         {
-            var (view, notServing) = await ViewUnderGateAsync(cancellationToken);
-            if (view is null)
-            {
-                return TableResult<TableView>.Fail(notServing.Code, notServing.Message);
-            }
-
             if (!view.Available.TryGetValue(name, out var stored))
             {
                 return TableResult<TableView>.Fail(ErrorCode.AppNotExist, $"Table '{name}' does not exist.");
@@ -158,23 +138,35 @@ public sealed partial class TableManager
             _view = view.With(dropped);
             LogTableDropped(_logger, name, dropped.Table.Value.AppId);
             return TableResult<TableView>.Ok(ClusterView.ToTableView(dropped));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a table write with the gate held, on the view (loaded when leading without one), with the
+    /// leadership token taken before waiting for the gate; fails when this server no longer leads.
+    /// </summary>
+    private async Task<TableResult<TableView>> WriteUnderGateAsync(
+        Func<ClusterView, CancellationToken, Task<TableResult<TableView>>> write,
+        CancellationToken cancellationToken)
+    {
+        var leadershipToken = _leadership.LeadershipToken;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Leadership may have moved while this caller waited for the gate.
+            if (!_leadership.IsLeader)
+            {
+                var notLeader = NotLeaderError();
+                return TableResult<TableView>.Fail(notLeader.Code, notLeader.Message);
+            }
+
+            var view = CurrentView ?? await LoadUnderGateAsync(cancellationToken);
+            return await write(view, leadershipToken);
         }
         finally
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>The view for a write, with the gate held; loads it when leading without one.</summary>
-    private async Task<(ClusterView? View, ViewError Error)> ViewUnderGateAsync(CancellationToken cancellationToken)
-    {
-        // Leadership may have moved while this caller waited for the gate.
-        if (!_leadership.IsLeader)
-        {
-            return (null, NotLeaderError());
-        }
-
-        return (CurrentView ?? await LoadUnderGateAsync(cancellationToken), default);
     }
 
     /// <summary>Runs a store write; any failure other than a typed result leaves the store's state unknown, so the view is dropped.</summary>

@@ -25,6 +25,7 @@ public sealed partial class RequestDispatcher(
     private static readonly string[] ActivityNames = CreateActivityNames();
 
     private readonly string _nodeAddress = options.Value.AdvertisedAddress;
+    private readonly int _maxAllowedWriteSize = options.Value.MaxAllowedWriteSize;
     private readonly ReplicaInstruments _instruments = instruments;
     private readonly ILogger<RequestDispatcher> _logger = logger;
 
@@ -61,6 +62,15 @@ public sealed partial class RequestDispatcher(
         if (request.OpCase == DataRequest.OpOneofCase.None)
         {
             return context.Fail(ErrorCode.InvalidArgument, "the request carries no operation");
+        }
+
+        // Pegasus's max_allowed_write_size, checked before the write gets a decree so it changes nothing, and
+        // answered (not thrown) so the stream and the requests sharing it carry on.
+        if (_maxAllowedWriteSize > 0 && DataStreamLimits.WriteSize(request) is var writeSize && writeSize > _maxAllowedWriteSize)
+        {
+            return context.Fail(
+                ErrorCode.InvalidArgument,
+                $"the write is {writeSize} bytes, over this server's write size limit of {_maxAllowedWriteSize} bytes (Replica:MaxAllowedWriteSize)");
         }
 
         // Invariant 4: without a lease the meta may already have handed the partition to another node.

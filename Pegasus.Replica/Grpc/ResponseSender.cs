@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
+using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 
 namespace Pegasus.Replica.Grpc;
@@ -16,9 +18,6 @@ namespace Pegasus.Replica.Grpc;
 /// </remarks>
 public sealed class ResponseSender
 {
-    // Keeps one message well below gRPC's default 4 MB receive limit on the client.
-    private const int MaxBatchBytes = 1 << 20;
-
     private readonly IServerStreamWriter<ResponseBatch> _stream;
     private readonly Channel<DataResponse> _queue = Channel.CreateUnbounded<DataResponse>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
@@ -57,15 +56,39 @@ public sealed class ResponseSender
         {
             var batch = new ResponseBatch();
             var bytes = 0;
-            while (bytes < MaxBatchBytes && reader.TryRead(out var response))
+            // A batch ends once it reaches MaxResponseBatchBytes, so with its last response (at most
+            // MaxResponseBytes) a message stays below the gRPC send limit and the client's receive limit.
+            while (bytes < DataStreamLimits.MaxResponseBatchBytes && reader.TryRead(out var response))
             {
+                var size = response.CalculateSize();
+                if (size > DataStreamLimits.MaxResponseBytes)
+                {
+                    response = TooLarge(response, size);
+                    size = response.CalculateSize();
+                }
+
                 batch.Responses.Add(response);
-                bytes += response.CalculateSize();
+                bytes += 1 + CodedOutputStream.ComputeLengthSize(size) + size;
             }
 
             await _stream.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The answer in place of a response too large for one message: sending it would fail the stream and every
+    /// request on it. Only reads of many large values get here (storage bounds range reads and scan batches).
+    /// </summary>
+    private static DataResponse TooLarge(DataResponse response, int size) => new()
+    {
+        Id = response.Id,
+        AppId = response.AppId,
+        PartitionIndex = response.PartitionIndex,
+        Decree = response.Decree,
+        Server = response.Server,
+        Error = ErrorCode.InvalidArgument,
+        ErrorMessage = $"the {response.ResultCase} response is {size} bytes, over the data stream's limit of {DataStreamLimits.MaxResponseBytes} bytes; read fewer or smaller records per request",
+    };
 
     private void EndRequest()
     {

@@ -22,7 +22,13 @@ public static class ReplicaHostingExtensions
         where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddGrpc();
+        services.AddGrpc(options =>
+        {
+            // Far above any write (Replica:MaxAllowedWriteSize) and any batch either side builds: a message over
+            // the limit would fail the shared data stream and every request on it (see DataStreamLimits).
+            options.MaxReceiveMessageSize = DataStreamLimits.MaxMessageBytes;
+            options.MaxSendMessageSize = DataStreamLimits.MaxMessageBytes;
+        });
 
         var replicaOptions = services.AddOptions<ReplicaOptions>()
             .BindConfiguration(ReplicaOptions.SectionName)

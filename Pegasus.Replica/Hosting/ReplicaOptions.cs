@@ -67,6 +67,16 @@ public sealed class ReplicaOptions
     /// <value>Defaults to 256.</value>
     public int MaxWriteBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// Gets or sets the largest write a client may send, in bytes of its serialized write operation (keys,
+    /// values, TTLs; without the routing and trace header), as Apache Pegasus's <c>max_allowed_write_size</c>
+    /// measures a write's body. A larger write is refused with <c>InvalidArgument</c> before it gets a decree,
+    /// so nothing changes; 0 turns the check off. <c>PegasusClientOptions.MaxAllowedWriteSize</c> has the same
+    /// default, so a client refuses such writes before sending them.
+    /// </summary>
+    /// <value>Defaults to 1 MiB (1,048,576), Pegasus's default; at most 32 MiB (see <c>Grpc.DataStreamLimits</c>).</value>
+    public int MaxAllowedWriteSize { get; set; } = 1 << 20;
+
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>
     public IReadOnlyList<string> GetMetaServerAddresses() =>

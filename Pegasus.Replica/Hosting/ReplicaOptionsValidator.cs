@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pegasus.Replica.Grpc;
 
 namespace Pegasus.Replica.Hosting;
 
@@ -71,6 +72,12 @@ public sealed class ReplicaOptionsValidator : IValidateOptions<ReplicaOptions>
         if (options.MaxWriteBatchSize <= 0)
         {
             errors.Add("Replica:MaxWriteBatchSize must be positive.");
+        }
+
+        // Bounded so that a write of the limit, sent alone, fits one data stream message with room to spare.
+        if (options.MaxAllowedWriteSize < 0 || options.MaxAllowedWriteSize > DataStreamLimits.MaxWriteSizeLimit)
+        {
+            errors.Add($"Replica:MaxAllowedWriteSize must be between 0 (no check) and {DataStreamLimits.MaxWriteSizeLimit}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -144,7 +144,7 @@ public sealed partial class PartitionStore
     /// batch or frees it. Owns <paramref name="context"/> from here on, also on failure. As in
     /// Pegasus, the batch GetScanner answers (<paramref name="firstBatch"/>) may examine up to the
     /// server's iteration limit, so a sparse filter still fills it; later batches examine at most
-    /// the batch size.
+    /// the batch size. A batch also ends once its records reach <see cref="StorageOptions.MaxScanBatchBytes"/>.
     /// </summary>
     private void ContinueScan(ScanContext context, ScanResponse result, DataResponse response, bool firstBatch)
     {
@@ -156,8 +156,12 @@ public sealed partial class PartitionStore
             var iterator = context.Iterator;
             var now = Now();
             var count = 0;
+            long bytes = 0;
             var complete = false;
-            while (count < batchCount && limiter.Valid() && iterator.Valid())
+
+            // The byte cap ends the batch after the record that reached it (so a huge record still goes alone);
+            // the iterator then stands at the next record and the context continues from there.
+            while (count < batchCount && bytes < _options.MaxScanBatchBytes && limiter.Valid() && iterator.Valid())
             {
                 var key = iterator.GetKeySpan();
                 var c = key.SequenceCompareTo(context.Stop);
@@ -173,7 +177,9 @@ public sealed partial class PartitionStore
                     count++;
                     if (!context.OnlyReturnCount)
                     {
-                        result.Kvs.Add(ToScanRecord(context, key, iterator.GetValueSpan()));
+                        var record = ToScanRecord(context, key, iterator.GetValueSpan());
+                        result.Kvs.Add(record);
+                        bytes += record.HashKey.Length + record.SortKey.Length + record.Value.Length;
                     }
                 }
 

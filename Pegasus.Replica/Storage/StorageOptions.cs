@@ -35,6 +35,15 @@ public sealed class StorageOptions
     /// <value>Default 1000.</value>
     public int MaxIterationCount { get; set; } = 1000;
 
+    /// <summary>
+    /// Most bytes (hash keys + sort keys + values) of one scan batch: the batch ends once it reaches this and
+    /// the scan continues in the next batch through its context; a single larger record still goes, alone.
+    /// Pegasus bounds scan batches by count only; with large records that could make one response of
+    /// hundreds of megabytes, over the data stream's message limit (64 MiB, see <c>Grpc.DataStreamLimits</c>).
+    /// </summary>
+    /// <value>Default 4 MiB.</value>
+    public long MaxScanBatchBytes { get; set; } = 4L << 20;
+
     /// <summary>Batch size of a scanner that asks for none (batch_size &lt;= 0); capped by <see cref="MaxIterationCount"/>.</summary>
     /// <value>Default 1000, Pegasus's effective default.</value>
     public int DefaultScanBatchSize { get; set; } = 1000;
@@ -80,6 +89,11 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.MaxIterationCount <= 0)
         {
             errors.Add($"{StorageOptions.SectionName}:{nameof(options.MaxIterationCount)} must be positive.");
+        }
+
+        if (options.MaxScanBatchBytes <= 0)
+        {
+            errors.Add($"{StorageOptions.SectionName}:{nameof(options.MaxScanBatchBytes)} must be positive.");
         }
 
         if (options.DefaultScanBatchSize <= 0)

@@ -39,6 +39,7 @@ public sealed class AppHostZooKeeperWiringTests
                 Assert.Contains(meta.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource == zk);
                 var environment = await EnvironmentOfAsync(meta);
                 Assert.Equal("ZooKeeper", environment["Meta__StateStore"]);
+                Assert.Equal("00:00:06", environment["ZooKeeper__SessionTimeout"]);
                 Assert.Equal(Path.Combine(dataRoot, meta.Name), environment["Meta__DataDirectory"]);
                 var connectionString = Assert.IsType<ReferenceExpression>(environment["ZooKeeper__ConnectionString"]);
                 Assert.Equal("127.0.0.1:{0}", connectionString.Format);
@@ -57,7 +58,8 @@ public sealed class AppHostZooKeeperWiringTests
                 Assert.Equal(string.Join(',', metaGrpcAddresses), environment["Replica__MetaServers"]);
                 var grpc = Assert.Single(replica.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "grpc");
                 Assert.Equal($"http://127.0.0.1:{grpc.Port}", environment["Replica__AdvertisedAddress"]);
-                Assert.Contains(replica.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource == metas[0]);
+                // Both metas: the standby is healthy as soon as its ZooKeeper session is up.
+                Assert.All(metas, meta => Assert.Contains(replica.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource == meta));
             }
         }
         finally

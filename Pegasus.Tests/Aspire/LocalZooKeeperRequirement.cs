@@ -1,4 +1,5 @@
 using Pegasus.AppHost.ZooKeeper;
+using Pegasus.Tests.ZooKeeper;
 
 namespace Pegasus.Tests.Aspire;
 
@@ -16,9 +17,11 @@ internal static class LocalZooKeeperRequirement
             return installation;
         }
 
-        if (Environment.GetEnvironmentVariable("PEGASUS_REQUIRE_ZOOKEEPER") == "1")
+        // The same switch as every other ZooKeeper test (ZooKeeperTestInstallation), but the lookup is
+        // the AppHost's own: what matters here is whether the AppHost would find ZooKeeper.
+        if (Environment.GetEnvironmentVariable(ZooKeeperTestInstallation.RequireVariable) == "1")
         {
-            Assert.Fail($"PEGASUS_REQUIRE_ZOOKEEPER=1 but no local ZooKeeper: {reason}");
+            Assert.Fail($"{ZooKeeperTestInstallation.RequireVariable}=1 but the AppHost finds no local ZooKeeper: {reason}");
         }
 
         Assert.Skip($"No local ZooKeeper ({reason}); build/test.sh installs Debian's package when run as root.");

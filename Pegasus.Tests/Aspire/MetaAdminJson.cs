@@ -7,3 +7,5 @@ internal sealed record ClusterInfoJson(bool IsLeader, string? LeaderGrpcAddress,
 internal sealed record NodeInfoJson(string Address, bool Alive);
 
 internal sealed record TableInfoJson(string Name, int AppId, int PartitionCount, int ReplicaCount);
+
+internal sealed record AdminErrorJson(string Error, string? Message, string? Leader);

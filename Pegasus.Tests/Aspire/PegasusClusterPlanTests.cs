@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Pegasus.AppHost;
 
@@ -9,16 +10,74 @@ public sealed class PegasusClusterPlanTests
     private const string RepositoryRoot = "/repo";
 
     [Fact]
-    public void Plan_DefaultOptions_RunsEmbeddedSingleMetaOnTheFixedPortLayout()
+    public void Options_Defaults_AskForZooKeeperFromAnywhereWithTwoMetas()
     {
-        var plan = PegasusClusterPlan.Create(new PegasusClusterOptions(), RepositoryRoot);
+        var options = new PegasusClusterOptions();
+
+        Assert.Equal(ZooKeeperMode.Auto, options.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.ZooKeeper, options.MetaStateStore);
+        Assert.Equal(2, options.MetaCount);
+        Assert.Equal(3, options.ReplicaCount);
+        // Below the replicas' 8 s lease (80 % of the metas' 10 s grace period), so they serve through a meta failover.
+        Assert.Equal(TimeSpan.FromSeconds(6), options.ZooKeeperSessionTimeout);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void AppSettings_PegasusSection_AgreesWithTheOptionDefaults()
+    {
+        var appHostDirectory = Projects.Pegasus_AppHost.ProjectPath;
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(appHostDirectory, "appsettings.json"), optional: false)
+            .Build();
+
+        var fromFile = PegasusClusterOptions.FromConfiguration(configuration);
+        var defaults = new PegasusClusterOptions();
+
+        Assert.Equal(
+            (defaults.ZooKeeper, defaults.MetaStateStore, defaults.ZooKeeperSessionTimeout, defaults.MetaCount, defaults.ReplicaCount),
+            (fromFile.ZooKeeper, fromFile.MetaStateStore, fromFile.ZooKeeperSessionTimeout, fromFile.MetaCount, fromFile.ReplicaCount));
+        Assert.Equal((defaults.ClusterName, defaults.DataRoot, defaults.BindAddress, defaults.Ports.Base), (fromFile.ClusterName, fromFile.DataRoot, fromFile.BindAddress, fromFile.Ports.Base));
+    }
+
+    [Fact]
+    public void Plan_ZooKeeperNone_RunsEmbeddedSingleMetaOnTheFixedPortLayout()
+    {
+        var plan = PegasusClusterPlan.Create(new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.None }, RepositoryRoot);
 
         Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
         Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
+        Assert.False(plan.FellBackToEmbedded);
+        Assert.Contains("Pegasus:ZooKeeper is None", plan.Reason, StringComparison.Ordinal);
         Assert.Equal([new ServicePorts(35601, 35701)], plan.Metas);
         Assert.Equal([new ServicePorts(35801, 35901), new ServicePorts(35802, 35902), new ServicePorts(35803, 35903)], plan.Replicas);
         Assert.Equal(Path.GetFullPath("/repo/.data/replica-1"), plan.DataDirectoryOf("replica-1"));
         Assert.Equal("http://127.0.0.1:35601", plan.AdvertisedAddress(plan.Metas[0].Grpc));
+    }
+
+    [Fact]
+    public void Plan_EmbeddedStore_RunsOneMetaWithoutProbingForZooKeeper()
+    {
+        var plan = PegasusClusterPlan.Create(
+            new PegasusClusterOptions { MetaStateStore = MetaStateStoreKind.Embedded, ContainerRuntime = "/nonexistent/bin/docker" },
+            RepositoryRoot);
+
+        Assert.Equal(ZooKeeperHosting.None, plan.ZooKeeper);
+        Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
+        Assert.False(plan.FellBackToEmbedded);
+        Assert.Single(plan.Metas);
+        Assert.Contains("Pegasus:MetaStateStore is Embedded", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:10:01")]
+    public void Plan_ZooKeeperSessionTimeoutOutOfRange_IsRejected(string timeout)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => PegasusClusterPlan.Create(
+            new PegasusClusterOptions { ZooKeeperSessionTimeout = TimeSpan.Parse(timeout, CultureInfo.InvariantCulture) }, RepositoryRoot));
+
+        Assert.Contains("Pegasus:ZooKeeperSessionTimeout", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,6 +88,7 @@ public sealed class PegasusClusterPlanTests
             ["Pegasus:ZooKeeper"] = "local",
             ["Pegasus:MetaStateStore"] = "zookeeper",
             ["Pegasus:ReplicaCount"] = "5",
+            ["Pegasus:ZooKeeperSessionTimeout"] = "00:00:04",
             ["Pegasus:Ports:Base"] = "0",
             ["Pegasus:LocalZooKeeper:InstallPath"] = "/opt/zookeeper",
         }).Build();
@@ -38,6 +98,7 @@ public sealed class PegasusClusterPlanTests
         Assert.Equal(ZooKeeperMode.Local, options.ZooKeeper);
         Assert.Equal(MetaStateStoreKind.ZooKeeper, options.MetaStateStore);
         Assert.Equal(5, options.ReplicaCount);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.ZooKeeperSessionTimeout);
         Assert.Equal(2, options.MetaCount);
         Assert.Equal(0, options.Ports.Base);
         Assert.Equal("/opt/zookeeper", options.LocalZooKeeper.InstallPath);
@@ -83,7 +144,7 @@ public sealed class PegasusClusterPlanTests
     public void Plan_PortBaseZero_PicksDistinctFreePorts()
     {
         var plan = PegasusClusterPlan.Create(
-            new PegasusClusterOptions { ReplicaCount = 5, Ports = { Base = 0 } }, RepositoryRoot);
+            new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.None, ReplicaCount = 5, Ports = { Base = 0 } }, RepositoryRoot);
 
         int[] ports = [plan.ZooKeeperPort, .. plan.Metas.Concat(plan.Replicas).SelectMany(p => new[] { p.Grpc, p.Http })];
         Assert.Equal(1 + (2 * 6), ports.Length);
@@ -112,7 +173,6 @@ public sealed class PegasusClusterPlanTests
         var plan = PegasusClusterPlan.Create(
             new PegasusClusterOptions
             {
-                MetaStateStore = MetaStateStoreKind.ZooKeeper,
                 ContainerRuntime = "/nonexistent/bin/docker",
                 LocalZooKeeper = { Java = "/nonexistent/bin/java" },
             },
@@ -123,20 +183,26 @@ public sealed class PegasusClusterPlanTests
         Assert.Equal(MetaStateStoreKind.Embedded, plan.StateStore);
         Assert.Single(plan.Metas);
         Assert.Contains("/nonexistent/bin/docker", plan.Reason, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/bin/java", plan.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Plan_AutoWithoutContainerRuntime_ChoosesTheLocalInstall()
+    public void Plan_DefaultsWithoutContainerRuntime_ChooseTheLocalInstallAndTwoMetas()
     {
         LocalZooKeeperRequirement.Ensure();
 
-        var plan = PegasusClusterPlan.Create(
-            new PegasusClusterOptions { MetaStateStore = MetaStateStoreKind.ZooKeeper, ContainerRuntime = "/nonexistent/bin/docker" },
-            RepositoryRoot);
+        var plan = PegasusClusterPlan.Create(new PegasusClusterOptions { ContainerRuntime = "/nonexistent/bin/docker" }, RepositoryRoot);
 
         Assert.False(plan.FellBackToEmbedded);
         Assert.Equal(ZooKeeperHosting.Local, plan.ZooKeeper);
-        Assert.Equal(2, plan.Metas.Count);
+        Assert.Equal(MetaStateStoreKind.ZooKeeper, plan.StateStore);
+        Assert.Equal([new ServicePorts(35601, 35701), new ServicePorts(35602, 35702)], plan.Metas);
+        Assert.Equal(35600, plan.ZooKeeperPort);
+        Assert.Equal(TimeSpan.FromSeconds(6), plan.ZooKeeperSessionTimeout);
+        // The startup log line says why: Auto, no container runtime, a local install.
+        Assert.Contains("Pegasus:ZooKeeper is Auto", plan.Reason, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/bin/docker", plan.Reason, StringComparison.Ordinal);
+        Assert.Contains("local ZooKeeper install was found", plan.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,7 +211,7 @@ public sealed class PegasusClusterPlanTests
         LocalZooKeeperRequirement.Ensure();
 
         var plan = PegasusClusterPlan.Create(
-            new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.Local, MetaStateStore = MetaStateStoreKind.ZooKeeper },
+            new PegasusClusterOptions { ZooKeeper = ZooKeeperMode.Local, ZooKeeperSessionTimeout = TimeSpan.FromSeconds(5) },
             RepositoryRoot);
 
         Assert.Equal(ZooKeeperHosting.Local, plan.ZooKeeper);
@@ -153,5 +219,7 @@ public sealed class PegasusClusterPlanTests
         Assert.Equal(MetaStateStoreKind.ZooKeeper, plan.StateStore);
         Assert.Equal([new ServicePorts(35601, 35701), new ServicePorts(35602, 35702)], plan.Metas);
         Assert.Equal(35600, plan.ZooKeeperPort);
+        Assert.Equal(TimeSpan.FromSeconds(5), plan.ZooKeeperSessionTimeout);
+        Assert.Contains("Pegasus:ZooKeeper is Local", plan.Reason, StringComparison.Ordinal);
     }
 }

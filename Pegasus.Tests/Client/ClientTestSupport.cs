@@ -44,16 +44,19 @@ internal static class ClientTestSupport
     /// them; the meta server is unreachable, so routing refreshes fail and the routing stays as given.
     /// </summary>
     public static (PegasusClient Client, PegasusTable Table, IReadOnlyDictionary<string, FakeExchangeClient> Replicas) FakeCluster(
-        Func<DataRequest, DataResponse?> handler, int partitionCount = 4, TimeProvider? timeProvider = null, bool withPrimaries = true)
+        Func<DataRequest, DataResponse?> handler, int partitionCount = 4, TimeProvider? timeProvider = null, bool withPrimaries = true,
+        Action<PegasusClientOptions>? configure = null)
     {
         var replicas = new System.Collections.Concurrent.ConcurrentDictionary<string, FakeExchangeClient>();
+        var options = new PegasusClientOptions
+        {
+            MetaServers = [UnreachableAddress()],
+            TimeProvider = timeProvider ?? TimeProvider.System,
+            RetryInitialBackoff = TimeSpan.FromMilliseconds(1),
+        };
+        configure?.Invoke(options);
         var client = new PegasusClient(
-            new PegasusClientOptions
-            {
-                MetaServers = [UnreachableAddress()],
-                TimeProvider = timeProvider ?? TimeProvider.System,
-                RetryInitialBackoff = TimeSpan.FromMilliseconds(1),
-            },
+            options,
             address => replicas.GetOrAdd(address, _ => new FakeExchangeClient { Handler = handler }));
         var partitions = Enumerable.Range(0, partitionCount).Select(i => new PartitionConfiguration
         {

@@ -43,8 +43,15 @@ public sealed class PegasusTestClusterTests
         Assert.True(Directory.Exists(cluster.RootDirectory));
 
         int[] ports = [cluster.Meta.GrpcPort, cluster.Meta.HttpPort, .. cluster.Replicas.SelectMany(r => new[] { r.GrpcPort, r.HttpPort })];
+        var meta = cluster.Meta;
+        ReplicaServerProcess[] replicas = [.. cluster.Replicas];
 
         await cluster.DisposeAsync();
+
+        // Disposed handles answer "not running" (diagnostics read them after teardown) instead of throwing.
+        Assert.True(meta.HasExited);
+        Assert.Null(meta.ExitCode);
+        Assert.All(replicas, replica => Assert.False(replica.IsRunning));
 
         // Every process is gone: nothing listens on their ports any more.
         foreach (var port in ports)

@@ -2,13 +2,12 @@ using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Replica.Replication;
 using static Pegasus.Tests.Replica.ReplicaTestRequests;
+using static Pegasus.Tests.Replica.ReplicaTestWaits;
 
 namespace Pegasus.Tests.Replica;
 
 public sealed class ReplicaWritePipelineTests
 {
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Submit_Sequential_AssignsConsecutiveDecreesFromOne()
     {
@@ -79,25 +78,10 @@ public sealed class ReplicaWritePipelineTests
     [Fact]
     public async Task Loop_WritesQueuedWhileBusy_AreTakenInOneBatch()
     {
-        using var firstBatchEntered = new ManualResetEventSlim();
-        using var releaseFirstBatch = new ManualResetEventSlim();
-        var batches = 0;
-
-        // The ballot is read once per batch (stage 1), which lets the test hold the loop in its first batch.
-        long Ballot()
-        {
-            if (Interlocked.Increment(ref batches) == 1)
-            {
-                firstBatchEntered.Set();
-                releaseFirstBatch.Wait(WaitLimit);
-            }
-
-            return 5;
-        }
-
-        await using var context = new PipelineTestContext(ballot: Ballot);
+        using var gate = new FirstBatchGate(ballot: 5);
+        await using var context = new PipelineTestContext(ballot: gate.Ballot);
         var first = await context.Pipeline.EnqueueAsync(Set("hk", "first", "v"), new DataResponse(), TestContext.Current.CancellationToken);
-        Assert.True(firstBatchEntered.Wait(WaitLimit, TestContext.Current.CancellationToken));
+        gate.WaitUntilEntered();
 
         var queued = new List<Task<DataResponse>>();
         for (var i = 0; i < 50; i++)
@@ -105,11 +89,11 @@ public sealed class ReplicaWritePipelineTests
             queued.Add(await context.Pipeline.EnqueueAsync(Set("hk", $"sk{i}", "v"), new DataResponse(), TestContext.Current.CancellationToken));
         }
 
-        releaseFirstBatch.Set();
+        gate.Release();
         var responses = await Task.WhenAll(queued.Prepend(first));
 
         Assert.All(responses, response => Assert.Equal(ErrorCode.Ok, response.Error));
-        Assert.Equal(2, Volatile.Read(ref batches));
+        Assert.Equal(2, gate.Batches);
         Assert.Equal(51, context.Store.LastAppliedDecree);
     }
 
@@ -148,28 +132,15 @@ public sealed class ReplicaWritePipelineTests
     [Fact]
     public async Task Dispose_RejectsQueuedAndLaterWritesWithoutApplyingThem()
     {
-        using var firstBatchEntered = new ManualResetEventSlim();
-        using var releaseFirstBatch = new ManualResetEventSlim();
-        var batches = 0;
-        long Ballot()
-        {
-            if (Interlocked.Increment(ref batches) == 1)
-            {
-                firstBatchEntered.Set();
-                releaseFirstBatch.Wait(WaitLimit);
-            }
-
-            return 1;
-        }
-
-        await using var context = new PipelineTestContext(ballot: Ballot);
+        using var gate = new FirstBatchGate(ballot: 1);
+        await using var context = new PipelineTestContext(ballot: gate.Ballot);
         var first = await context.Pipeline.EnqueueAsync(Set("hk", "first", "v"), new DataResponse(), TestContext.Current.CancellationToken);
-        Assert.True(firstBatchEntered.Wait(WaitLimit, TestContext.Current.CancellationToken));
+        gate.WaitUntilEntered();
         var queued = await context.Pipeline.EnqueueAsync(Set("hk", "queued", "v"), new DataResponse(), TestContext.Current.CancellationToken);
 
         // Closing starts while the loop is inside its first batch; that batch still completes.
         var disposing = context.Pipeline.DisposeAsync();
-        releaseFirstBatch.Set();
+        gate.Release();
         await disposing;
         var late = await context.Pipeline.SubmitAsync(Set("hk", "late", "v"), TestContext.Current.CancellationToken);
 
@@ -203,14 +174,43 @@ public sealed class ReplicaWritePipelineTests
         Assert.Equal(7, write.Decree);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>
+    /// Holds the write loop inside its first batch: the ballot is read once per batch (stage 1), so
+    /// the ballot function this gate hands out blocks there until <see cref="Release"/>.
+    /// </summary>
+    private sealed class FirstBatchGate(long ballot) : IDisposable
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(WaitLimit);
-        while (!condition())
+        private readonly ManualResetEventSlim _entered = new();
+        private readonly ManualResetEventSlim _release = new();
+        private int _batches;
+
+        /// <summary>Gets how many batches have read the ballot.</summary>
+        public int Batches => Volatile.Read(ref _batches);
+
+        /// <summary>The pipeline's ballot function.</summary>
+        /// <returns>The ballot.</returns>
+        public long Ballot()
         {
-            // Polling interval of a bounded wait.
-            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+            if (Interlocked.Increment(ref _batches) == 1)
+            {
+                _entered.Set();
+                _release.Wait(WaitLimit);
+            }
+
+            return ballot;
+        }
+
+        /// <summary>Waits until the loop is inside its first batch.</summary>
+        public void WaitUntilEntered() => Assert.True(_entered.Wait(WaitLimit, TestContext.Current.CancellationToken));
+
+        /// <summary>Lets the first batch go on.</summary>
+        public void Release() => _release.Set();
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            _entered.Dispose();
+            _release.Dispose();
         }
     }
 }

@@ -1,21 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
 using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.FailureDetection;
 using Pegasus.Replica.Grpc;
-using Pegasus.Replica.Hosting;
-using Pegasus.Replica.Replication;
-using Pegasus.Replica.Storage;
 using static Pegasus.Tests.Replica.ReplicaTestRequests;
+using static Pegasus.Tests.Replica.ReplicaTestWaits;
 
 namespace Pegasus.Tests.Replica;
 
@@ -23,34 +19,19 @@ namespace Pegasus.Tests.Replica;
 public sealed class RequestDispatcherTests : IAsyncLifetime
 {
     private const string NodeAddress = "http://127.0.0.1:1234";
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
-
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "pegasus-dispatcher-tests", Guid.NewGuid().ToString("N"));
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly ReplicaManager _manager;
+    private readonly ReplicaManagerTestContext _context = new("pegasus-dispatcher-tests", NodeAddress);
     private readonly ReplicaLease _lease;
     private readonly RequestDispatcher _dispatcher;
 
     public RequestDispatcherTests()
     {
-        var options = Options.Create(new ReplicaOptions { DataDirectory = _dataDirectory, AdvertisedAddress = NodeAddress });
-        var instruments = new ReplicaInstruments(_services.GetRequiredService<IMeterFactory>());
-        _manager = new ReplicaManager(options, Options.Create(new StorageOptions()), TimeProvider.System, instruments, NullLoggerFactory.Instance);
-        _lease = new ReplicaLease(TimeProvider.System, options, instruments, NullLogger<ReplicaLease>.Instance);
-        _dispatcher = new RequestDispatcher(_manager, _lease, options, instruments, NullLogger<RequestDispatcher>.Instance);
+        _lease = new ReplicaLease(TimeProvider.System, _context.Options, _context.Instruments, NullLogger<ReplicaLease>.Instance);
+        _dispatcher = new RequestDispatcher(_context.Manager, _lease, _context.Options, _context.Instruments, NullLogger<RequestDispatcher>.Instance);
     }
 
-    public async ValueTask InitializeAsync() => await _manager.StartAsync(TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync() => await _context.Manager.StartAsync(TestContext.Current.CancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _manager.StopAsync(CancellationToken.None);
-        await _services.DisposeAsync();
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
 
     [Fact]
     public async Task Dispatch_WithoutLease_AnswersInvalidState()
@@ -83,8 +64,8 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
         RenewLease();
         var assignment = Assignment(1, 0);
         assignment.Role = ReplicaRole.Secondary;
-        _manager.ApplyAssignments([assignment], []);
-        await WaitUntilAsync(() => _manager.TryGetReplica(1, 0, out var replica) && replica.Status == ReplicaStatus.Serving);
+        _context.Manager.ApplyAssignments([assignment], []);
+        await _context.WaitServingAsync(1, 0);
 
         var response = await DispatchOneAsync(new CapturingStream(), Set("hk", "sk", "v", appId: 1));
 
@@ -159,8 +140,8 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
 
     private async Task ServePrimaryAsync(int appId, int partitionIndex)
     {
-        _manager.ApplyAssignments([Assignment(appId, partitionIndex)], []);
-        await WaitUntilAsync(() => _manager.TryGetReplica(appId, partitionIndex, out var replica) && replica.Status == ReplicaStatus.Serving);
+        _context.Manager.ApplyAssignments([Assignment(appId, partitionIndex)], []);
+        await _context.WaitServingAsync(appId, partitionIndex);
     }
 
     private async Task<DataResponse> DispatchOneAsync(CapturingStream stream, DataRequest request)
@@ -182,17 +163,6 @@ public sealed class RequestDispatcherTests : IAsyncLifetime
         Ballot = 1,
         Role = ReplicaRole.Primary,
     };
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(WaitLimit);
-        while (!condition())
-        {
-            // Polling interval of a bounded wait.
-            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
-        }
-    }
 
     /// <summary>A response stream that keeps every batch written to it.</summary>
     private sealed class CapturingStream : IServerStreamWriter<ResponseBatch>

@@ -1,26 +1,28 @@
 namespace Pegasus.Tests.ZooKeeper;
 
 /// <summary>
-/// A standalone ZooKeeper shared by one test class. When ZooKeeper is not installed the fixture
-/// still initializes, and <see cref="Server"/> skips (or fails, with <c>PEGASUS_REQUIRE_ZOOKEEPER=1</c>)
-/// each test that asks for it.
+/// A ZooKeeper deployment (<typeparamref name="T"/>) shared by one test class. When ZooKeeper is not
+/// installed the fixture still initializes, and <see cref="Started"/> skips (or fails, with
+/// <c>PEGASUS_REQUIRE_ZOOKEEPER=1</c>) each test that asks for it.
 /// </summary>
-public sealed class ZooKeeperStandaloneFixture : IAsyncLifetime
+/// <typeparam name="T">The server or ensemble.</typeparam>
+public abstract class ZooKeeperFixture<T> : IAsyncLifetime
+    where T : class, IAsyncDisposable
 {
-    private ZooKeeperTestServer? _server;
+    private T? _started;
     private string _unavailable = "not started";
 
-    /// <summary>The running server.</summary>
-    public ZooKeeperTestServer Server
+    /// <summary>Gets the running deployment.</summary>
+    protected T Started
     {
         get
         {
-            if (_server is null)
+            if (_started is null)
             {
                 ZooKeeperTestInstallation.FailOrSkip(_unavailable);
             }
 
-            return _server!;
+            return _started!;
         }
     }
 
@@ -32,58 +34,41 @@ public sealed class ZooKeeperStandaloneFixture : IAsyncLifetime
             return;
         }
 
-        _server = await ZooKeeperTestServer.StartStandaloneAsync();
+        _started = await StartAsync();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_started is not null)
         {
-            await _server.DisposeAsync();
+            await _started.DisposeAsync();
         }
     }
+
+    /// <summary>Starts the deployment (ZooKeeper is installed).</summary>
+    /// <returns>The running deployment.</returns>
+    protected abstract Task<T> StartAsync();
+}
+
+/// <summary>A standalone ZooKeeper shared by one test class (see <see cref="ZooKeeperFixture{T}"/> for the skip rules).</summary>
+public sealed class ZooKeeperStandaloneFixture : ZooKeeperFixture<ZooKeeperTestServer>
+{
+    /// <summary>Gets the running server.</summary>
+    public ZooKeeperTestServer Server => Started;
+
+    /// <inheritdoc />
+    protected override Task<ZooKeeperTestServer> StartAsync() => ZooKeeperTestServer.StartStandaloneAsync();
 }
 
 /// <summary>A 3-member ZooKeeper ensemble shared by one test class (same skip rules as <see cref="ZooKeeperStandaloneFixture"/>).</summary>
-public sealed class ZooKeeperEnsembleFixture : IAsyncLifetime
+public sealed class ZooKeeperEnsembleFixture : ZooKeeperFixture<ZooKeeperTestEnsemble>
 {
-    private ZooKeeperTestEnsemble? _ensemble;
-    private string _unavailable = "not started";
-
-    /// <summary>The running ensemble.</summary>
-    public ZooKeeperTestEnsemble Ensemble
-    {
-        get
-        {
-            if (_ensemble is null)
-            {
-                ZooKeeperTestInstallation.FailOrSkip(_unavailable);
-            }
-
-            return _ensemble!;
-        }
-    }
+    /// <summary>Gets the running ensemble.</summary>
+    public ZooKeeperTestEnsemble Ensemble => Started;
 
     /// <inheritdoc />
-    public async ValueTask InitializeAsync()
-    {
-        if (ZooKeeperTestInstallation.TryFind(out _unavailable) is null)
-        {
-            return;
-        }
-
-        _ensemble = await ZooKeeperTestEnsemble.StartAsync();
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_ensemble is not null)
-        {
-            await _ensemble.DisposeAsync();
-        }
-    }
+    protected override Task<ZooKeeperTestEnsemble> StartAsync() => ZooKeeperTestEnsemble.StartAsync();
 }
 
 /// <summary>Test classes in this collection share one standalone server (and run one after another).</summary>

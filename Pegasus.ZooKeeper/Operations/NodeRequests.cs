@@ -31,24 +31,38 @@ internal sealed class DeleteRequest(string clientPath, string serverPath, int ve
     protected override bool Read(ref JuteReader body) => true;
 }
 
-/// <summary>exists: the node's stat, or null when it is missing; a watch is kept either way.</summary>
-internal sealed class ExistsRequest(string clientPath, string serverPath, Action<WatchedEvent>? watcher, WatchManager watches)
-    : PendingRequest<Stat?>(OpCodes.Exists, clientPath)
+/// <summary>
+/// A read that can leave a watch (exists, getData, getChildren2): its body is the path and a watch
+/// flag, and the reply's reader registers the watch in the table that fits the outcome.
+/// </summary>
+internal abstract class WatchingRequest<T>(int opCode, string clientPath, string serverPath, Action<WatchedEvent>? watcher, WatchManager watches)
+    : PendingRequest<T>(opCode, clientPath)
 {
-    public override void WriteBody(JuteWriter writer)
+    public sealed override void WriteBody(JuteWriter writer)
     {
         writer.WriteString(serverPath);
         writer.WriteBool(watcher is not null);
     }
 
-    protected override Stat? Read(ref JuteReader body)
+    /// <summary>Registers the watch, if one was asked for, with <paramref name="add"/> (which picks the table).</summary>
+    /// <param name="add">Adds a watcher for a server path to one of the manager's tables.</param>
+    protected void KeepWatch(Action<WatchManager, string, Action<WatchedEvent>> add)
     {
         // Registered while the receive loop holds this reply, so no later event can overtake it.
         if (watcher is not null)
         {
-            watches.AddData(serverPath, watcher);
+            add(watches, serverPath, watcher);
         }
+    }
+}
 
+/// <summary>exists: the node's stat, or null when it is missing; a watch is kept either way.</summary>
+internal sealed class ExistsRequest(string clientPath, string serverPath, Action<WatchedEvent>? watcher, WatchManager watches)
+    : WatchingRequest<Stat?>(OpCodes.Exists, clientPath, serverPath, watcher, watches)
+{
+    protected override Stat? Read(ref JuteReader body)
+    {
+        KeepWatch(static (table, path, action) => table.AddData(path, action));
         return Stat.Read(ref body);
     }
 
@@ -61,32 +75,18 @@ internal sealed class ExistsRequest(string clientPath, string serverPath, Action
         }
 
         // The server keeps a watch for the node's creation.
-        if (watcher is not null)
-        {
-            watches.AddExist(serverPath, watcher);
-        }
-
+        KeepWatch(static (table, path, action) => table.AddExist(path, action));
         return true;
     }
 }
 
 /// <summary>getData: data and stat, optionally leaving a data watch.</summary>
 internal sealed class GetDataRequest(string clientPath, string serverPath, Action<WatchedEvent>? watcher, WatchManager watches)
-    : PendingRequest<DataResult>(OpCodes.GetData, clientPath)
+    : WatchingRequest<DataResult>(OpCodes.GetData, clientPath, serverPath, watcher, watches)
 {
-    public override void WriteBody(JuteWriter writer)
-    {
-        writer.WriteString(serverPath);
-        writer.WriteBool(watcher is not null);
-    }
-
     protected override DataResult Read(ref JuteReader body)
     {
-        if (watcher is not null)
-        {
-            watches.AddData(serverPath, watcher);
-        }
-
+        KeepWatch(static (table, path, action) => table.AddData(path, action));
         var data = body.ReadBuffer();
         return new DataResult(data, Stat.Read(ref body));
     }
@@ -108,21 +108,11 @@ internal sealed class SetDataRequest(string clientPath, string serverPath, ReadO
 
 /// <summary>getChildren2: children and the parent's stat, optionally leaving a child watch.</summary>
 internal sealed class GetChildrenRequest(string clientPath, string serverPath, Action<WatchedEvent>? watcher, WatchManager watches)
-    : PendingRequest<ChildrenResult>(OpCodes.GetChildren2, clientPath)
+    : WatchingRequest<ChildrenResult>(OpCodes.GetChildren2, clientPath, serverPath, watcher, watches)
 {
-    public override void WriteBody(JuteWriter writer)
-    {
-        writer.WriteString(serverPath);
-        writer.WriteBool(watcher is not null);
-    }
-
     protected override ChildrenResult Read(ref JuteReader body)
     {
-        if (watcher is not null)
-        {
-            watches.AddChild(serverPath, watcher);
-        }
-
+        KeepWatch(static (table, path, action) => table.AddChild(path, action));
         var children = body.ReadStringVector();
         return new ChildrenResult(children, Stat.Read(ref body));
     }

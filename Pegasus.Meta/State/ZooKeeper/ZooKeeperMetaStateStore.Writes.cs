@@ -11,17 +11,7 @@ public sealed partial class ZooKeeperMetaStateStore
         IReadOnlyList<PartitionConfigurationRecord> partitions,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(partitions);
-        if (table.AppId != nextAppId.Value)
-        {
-            throw new ArgumentException($"Table id {table.AppId} is not the next app id {nextAppId.Value}.", nameof(table));
-        }
-
-        if (partitions.Count != table.PartitionCount || partitions.Where((p, i) => p.PartitionIndex != i).Any())
-        {
-            throw new ArgumentException("Partitions must be indexes 0..PartitionCount-1 in order.", nameof(partitions));
-        }
+        StateStoreWriteChecks.CreateTable(nextAppId, table, partitions);
 
         List<MultiOp> operations =
         [
@@ -95,15 +85,7 @@ public sealed partial class ZooKeeperMetaStateStore
         PartitionConfigurationRecord updated,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(current.Value);
-        ArgumentNullException.ThrowIfNull(updated);
-        if (updated.PartitionIndex != current.Value.PartitionIndex)
-        {
-            throw new ArgumentException("A partition update cannot change the partition index.", nameof(updated));
-        }
-
-        // The ballot only goes up (PacificA invariant 1); checked against what the caller read, which the version pins.
-        if (updated.Ballot <= current.Value.Ballot)
+        if (!StateStoreWriteChecks.UpdatePartition(current, updated))
         {
             return StoreWriteResult<Versioned<PartitionConfigurationRecord>>.Failed(StoreWriteStatus.StaleBallot);
         }

@@ -1,5 +1,3 @@
-// PENDING: rename to AppHostZooKeeperTests.cs once Pegasus.Meta runs with Meta:StateStore=ZooKeeper
-// (until then the metas refuse to start in this mode and the test cannot pass).
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -9,7 +7,9 @@ namespace Pegasus.Tests.Aspire;
 
 /// <summary>
 /// The full local cluster on ZooKeeper, as the AppHost starts it when a local ZooKeeper is
-/// installed: ZooKeeper, two metas (one leader, one standby) and three replica servers.
+/// installed and no container runtime answers: ZooKeeper, two metas (one leader, one standby)
+/// and three replica servers. Skips without a local ZooKeeper, and fails instead with
+/// <c>PEGASUS_REQUIRE_ZOOKEEPER=1</c>.
 /// </summary>
 public sealed class AppHostZooKeeperTests
 {
@@ -25,27 +25,29 @@ public sealed class AppHostZooKeeperTests
     {
         LocalZooKeeperRequirement.Ensure();
         var cancellationToken = TestContext.Current.CancellationToken;
-        await using var cluster = await AppHostCluster.StartAsync(
-            ["--Pegasus:ZooKeeper=Local", "--Pegasus:MetaStateStore=ZooKeeper"], cancellationToken);
+        // The ZooKeeper store is the default now; only where ZooKeeper comes from is pinned.
+        await using var cluster = await AppHostCluster.StartAsync(["--Pegasus:ZooKeeper=Local"], cancellationToken);
 
         Assert.Equal(["meta-0", "meta-1", "replica-0", "replica-1", "replica-2", "zk"], cluster.ResourceNames.Order(StringComparer.Ordinal));
 
-        // Exactly one meta leads; both agree on who, and both run on ZooKeeper.
+        // Exactly one meta leads, on ZooKeeper; the other stands by and names it (GET /v1/cluster
+        // is an admin call too, so the standby answers it with 421 and the leader).
         using var meta0 = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-0", "http") };
         using var meta1 = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-1", "http") };
-        var (leader, standby) = await WaitForOneLeaderAsync(meta0, meta1, cancellationToken);
-        var leaderInfo = await leader.GetFromJsonAsync<ClusterInfoJson>("/v1/cluster", cancellationToken);
-        var standbyInfo = await standby.GetFromJsonAsync<ClusterInfoJson>("/v1/cluster", cancellationToken);
-        Assert.NotNull(leaderInfo);
-        Assert.NotNull(standbyInfo);
+        var (leader, standby, leaderInfo) = await WaitForOneLeaderAsync(meta0, meta1, cancellationToken);
         Assert.Equal("ZooKeeper", leaderInfo.StateStore);
-        Assert.Equal("ZooKeeper", standbyInfo.StateStore);
-        Assert.False(standbyInfo.IsLeader);
-        Assert.Equal(leaderInfo.LeaderHttpAddress, standbyInfo.LeaderHttpAddress);
+        Assert.Equal(AdvertisedAddress(leader.BaseAddress!), leaderInfo.LeaderHttpAddress);
+        Assert.Equal(
+            AdvertisedAddress(cluster.GetEndpoint(leader == meta0 ? "meta-0" : "meta-1", "grpc")),
+            leaderInfo.LeaderGrpcAddress);
 
-        // The standby sends admin calls to the leader.
+        // Every other admin call on the standby is sent to the leader the same way.
         using var redirected = await standby.GetAsync("/v1/tables", cancellationToken);
         Assert.Equal(HttpStatusCode.MisdirectedRequest, redirected.StatusCode);
+        var redirect = await redirected.Content.ReadFromJsonAsync<AdminErrorJson>(cancellationToken);
+        Assert.NotNull(redirect);
+        Assert.Equal("ForwardToOthers", redirect.Error);
+        Assert.Equal(leaderInfo.LeaderHttpAddress, redirect.Leader);
 
         string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => AdvertisedAddress(cluster.GetEndpoint($"replica-{i}", "grpc")))];
         await WaitForAliveNodesAsync(leader, expectedNodes, cancellationToken);
@@ -72,26 +74,32 @@ public sealed class AppHostZooKeeperTests
     private static string AdvertisedAddress(Uri endpoint) =>
         string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{endpoint.Port}");
 
-    private static async Task<(HttpClient Leader, HttpClient Standby)> WaitForOneLeaderAsync(
+    /// <summary>
+    /// Polls GET /v1/cluster on both metas until one answers as leader and the other answers 421
+    /// naming that leader; both claiming to lead fails at once.
+    /// </summary>
+    private static async Task<(HttpClient Leader, HttpClient Standby, ClusterInfoJson LeaderInfo)> WaitForOneLeaderAsync(
         HttpClient first, HttpClient second, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ClusterFormTimeout);
+        var last = "no answer yet";
         try
         {
             while (true)
             {
-                var a = await first.GetFromJsonAsync<ClusterInfoJson>("/v1/cluster", timeout.Token);
-                var b = await second.GetFromJsonAsync<ClusterInfoJson>("/v1/cluster", timeout.Token);
-                Assert.False(a?.IsLeader == true && b?.IsLeader == true, "Both metas claim to lead.");
-                if (a?.IsLeader == true)
+                var a = await GetClusterAsync(first, timeout.Token);
+                var b = await GetClusterAsync(second, timeout.Token);
+                last = $"{first.BaseAddress}: {a}; {second.BaseAddress}: {b}";
+                Assert.False(a.Info?.IsLeader == true && b.Info?.IsLeader == true, $"Both metas claim to lead: {last}");
+                if (IsLeaderAndStandby(a, b))
                 {
-                    return (first, second);
+                    return (first, second, a.Info!);
                 }
 
-                if (b?.IsLeader == true)
+                if (IsLeaderAndStandby(b, a))
                 {
-                    return (second, first);
+                    return (second, first, b.Info!);
                 }
 
                 await Task.Delay(PollInterval, timeout.Token);
@@ -99,10 +107,25 @@ public sealed class AppHostZooKeeperTests
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Assert.Fail($"No meta became leader within {ClusterFormTimeout}.");
+            Assert.Fail($"No single leader with a standby pointing at it within {ClusterFormTimeout}; last answers: {last}");
             throw;
         }
     }
+
+    private static bool IsLeaderAndStandby(ClusterAnswer leader, ClusterAnswer standby) =>
+        leader is { Status: HttpStatusCode.OK, Info: { IsLeader: true } info }
+        && standby is { Status: HttpStatusCode.MisdirectedRequest, Error: { Error: "ForwardToOthers" } error }
+        && error.Leader == info.LeaderHttpAddress;
+
+    private static async Task<ClusterAnswer> GetClusterAsync(HttpClient meta, CancellationToken cancellationToken)
+    {
+        using var response = await meta.GetAsync("/v1/cluster", cancellationToken);
+        return response.IsSuccessStatusCode
+            ? new ClusterAnswer(response.StatusCode, await response.Content.ReadFromJsonAsync<ClusterInfoJson>(cancellationToken), null)
+            : new ClusterAnswer(response.StatusCode, null, await response.Content.ReadFromJsonAsync<AdminErrorJson>(cancellationToken));
+    }
+
+    private sealed record ClusterAnswer(HttpStatusCode Status, ClusterInfoJson? Info, AdminErrorJson? Error);
 
     private static async Task WaitForAliveNodesAsync(HttpClient admin, IReadOnlyCollection<string> expected, CancellationToken cancellationToken)
     {
