@@ -1,0 +1,33 @@
+namespace Pegasus.Bench.Cluster;
+
+/// <summary>Finds the built server assemblies in the repository, next to this bench's own build.</summary>
+public static class ServerAssemblies
+{
+    /// <summary>
+    /// Finds <c>&lt;repo&gt;/&lt;project&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;project&gt;.dll</c>, preferring the bench's own
+    /// configuration (Pegasus.Bench references the servers so they are built with it), then Release, then Debug.
+    /// </summary>
+    /// <param name="project">E.g. <c>Pegasus.Meta</c>.</param>
+    /// <returns>The assembly's full path.</returns>
+    /// <exception cref="FileNotFoundException">It is not built.</exception>
+    public static string Locate(string project)
+    {
+        // The bench runs from <repo>/Pegasus.Bench/bin/<configuration>/<tfm>/.
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = own.Name;
+        string[] configurations = [own.Parent?.Name ?? "Release", "Release", "Debug"];
+        for (var directory = own.Parent; directory is not null; directory = directory.Parent)
+        {
+            foreach (var configuration in configurations)
+            {
+                var candidate = Path.Combine(directory.FullName, project, "bin", configuration, framework, project + ".dll");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new FileNotFoundException($"{project}.dll is not built; run `dotnet build -c Release {project}` in the repository first.");
+    }
+}

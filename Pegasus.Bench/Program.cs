@@ -1,0 +1,3 @@
+using Pegasus.Bench;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync();
