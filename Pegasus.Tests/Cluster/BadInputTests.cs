@@ -164,9 +164,19 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var table = await fixture.CreateTableAsync("bad_scan_context", partitionCount: 1);
         await table.SetAsync(B("h"), B("s"), B("v"), cancellationToken: ct);
+        await table.SetAsync(B("h"), B("t"), B("w"), cancellationToken: ct);
         var primary = (await fixture.Client.Admin.GetTableAsync(table.Name, ct)).Partitions.Single().Primary!;
 
         await using var stream = new RawDataStream(primary);
+
+        // A real context, open while the bogus ones arrive: they must not disturb it.
+        var opened = await stream.SendAsync(
+            new DataRequest { AppId = table.AppId, PartitionIndex = 0, GetScanner = new GetScannerRequest { HashKey = ByteString.CopyFromUtf8("h"), StartInclusive = true, BatchSize = 1 } },
+            ct);
+        Assert.True(opened.Error == ErrorCode.Ok, $"{opened}");
+        Assert.Equal("v", Assert.Single(opened.Scan.Kvs).Value.ToStringUtf8());
+        Assert.True(opened.Scan.ContextId >= 0, $"{opened}");
+
         var bogus = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = 987_654_321 } }, ct);
         Assert.True(bogus.Error == ErrorCode.NotFound, $"{bogus}");
         Assert.Empty(bogus.Scan?.Kvs ?? []);
@@ -174,12 +184,23 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
         var negative = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = -5 } }, ct);
         Assert.True(negative.Error == ErrorCode.NotFound, $"{negative}");
 
-        // A real context still works afterwards, and a completed one is gone.
-        var opened = await stream.SendAsync(
-            new DataRequest { AppId = table.AppId, PartitionIndex = 0, GetScanner = new GetScannerRequest { HashKey = ByteString.CopyFromUtf8("h"), StartInclusive = true, BatchSize = 10 } },
-            ct);
-        Assert.True(opened.Error == ErrorCode.Ok, $"{opened}");
-        Assert.Equal("v", Assert.Single(opened.Scan.Kvs).Value.ToStringUtf8());
-        Assert.Equal(-1, opened.Scan.ContextId);
+        // The real context still pages to the end, and a completed one is gone.
+        var rest = new List<string>();
+        var contextId = opened.Scan.ContextId;
+        var used = new List<long>();
+        while (contextId >= 0)
+        {
+            Assert.True(used.Count < 10, $"the scan did not complete: contexts {string.Join(", ", used)}");
+            used.Add(contextId);
+            var next = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = contextId } }, ct);
+            Assert.True(next.Error == ErrorCode.Ok, $"{next}");
+            rest.AddRange(next.Scan.Kvs.Select(kv => kv.Value.ToStringUtf8()));
+            contextId = next.Scan.ContextId;
+        }
+
+        Assert.Equal(["w"], rest);
+        var completed = await stream.SendAsync(new DataRequest { AppId = table.AppId, PartitionIndex = 0, Scan = new ScanRequest { ContextId = used[0] } }, ct);
+        Assert.True(completed.Error == ErrorCode.NotFound, $"{completed}");
+        Assert.Equal(2, await table.SortKeyCountAsync(B("h"), cancellationToken: ct));
     }
 }

@@ -11,6 +11,9 @@ namespace Pegasus.Tests.Replica;
 /// </summary>
 internal sealed class RawDataStream : IAsyncDisposable
 {
+    /// <summary>Bounds every wait for responses, so a server that never answers fails the test instead of hanging it.</summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(60);
+
     private readonly GrpcChannel _channel;
     private readonly AsyncDuplexStreamingCall<RequestBatch, ResponseBatch> _call;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<DataResponse>> _pending = new();
@@ -56,7 +59,7 @@ internal sealed class RawDataStream : IAsyncDisposable
             _writeLock.Release();
         }
 
-        return await Task.WhenAll(completions).WaitAsync(cancellationToken);
+        return await Task.WhenAll(completions).WaitAsync(ResponseTimeout, cancellationToken);
     }
 
     /// <summary>Half-closes the stream and waits until the server ends it.</summary>
