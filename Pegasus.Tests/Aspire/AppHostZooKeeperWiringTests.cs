@@ -99,8 +99,8 @@ public sealed class AppHostZooKeeperWiringTests
     }
 
     // Runs the resource's environment callbacks without starting anything: values stay as
-    // configured (strings, or expressions still unresolved).
-    private static async Task<Dictionary<string, object>> EnvironmentOfAsync(IResource resource)
+    // configured (strings, or expressions still unresolved). Also used by PegasusClusterPlanTests.
+    internal static async Task<Dictionary<string, object>> EnvironmentOfAsync(IResource resource)
     {
         var environment = new Dictionary<string, object>();
         var context = new EnvironmentCallbackContext(

@@ -18,6 +18,8 @@ internal sealed class ServerProcess : IDisposable
     private const int MaxCapturedChars = 256 * 1024;
     private const int Sigterm = 15;
 
+    private static readonly TimeSpan KillExitTimeout = TimeSpan.FromSeconds(10);
+
     private readonly string _projectName;
     private readonly StringBuilder _output = new();
     private readonly Lock _outputLock = new();
@@ -181,7 +183,7 @@ internal sealed class ServerProcess : IDisposable
         return response.StatusCode;
     }
 
-    /// <summary>Kills the process at once (SIGKILL), like a crash, if it runs, and waits until it is gone.</summary>
+    /// <summary>Kills the process at once (SIGKILL), like a crash, if it runs, and waits (boundedly) until it is gone.</summary>
     public void Kill()
     {
         if (_process is { HasExited: false } process)
@@ -195,7 +197,12 @@ internal sealed class ServerProcess : IDisposable
                 // It exited between the check and the kill.
             }
 
-            process.WaitForExit();
+            // SIGKILL cannot be ignored, but a process stuck in the kernel (uninterruptible I/O)
+            // exits only later; a test must not hang on it, and its diagnostics should say so.
+            if (!process.WaitForExit(KillExitTimeout))
+            {
+                AppendOutput("harness", $"process {process.Id} did not exit within {KillExitTimeout.TotalSeconds:0} s of SIGKILL");
+            }
         }
     }
 

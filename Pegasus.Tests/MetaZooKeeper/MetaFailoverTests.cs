@@ -112,6 +112,11 @@ public sealed class MetaFailoverTests
         await cluster.ZooKeeper.StartAsync(Ct);
         var downtime = clock.Elapsed;
 
+        // The scenario is an outage the sessions outlive; a longer one would be a session-expiry test.
+        Assert.True(
+            downtime < SessionTimeout,
+            $"ZooKeeper was down for {downtime}, not shorter than the {SessionTimeout} session timeout.\n{cluster.Diagnostics()}");
+
         await cluster.WaitForSingleLeaderAsync(HighAvailabilityCluster.WaitTimeout, Ct);
         await cluster.WaitForReplicasAliveAsync(client, Ct);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pegasus.Meta.Leadership;
 using Pegasus.Meta.Leadership.ZooKeeper;
 using Pegasus.Meta.ZooKeeper;
@@ -106,13 +105,11 @@ public sealed class ZooKeeperLeadershipTests(ZooKeeperStandaloneFixture fixture)
                 changes.Add(change);
             }
         };
-        var clock = Stopwatch.StartNew();
-
         proxy.Block();
 
-        // Well before the 20 s session could expire: leadership that cannot be confirmed is given up.
+        // Well before the 20 s session could expire (the 8 s bound fails the test otherwise):
+        // leadership that cannot be confirmed is given up.
         await WaitUntilAsync(() => term.IsCancellationRequested, () => "the cut-off leader still holds its term", TimeSpan.FromSeconds(8));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Stepped down only after {clock.Elapsed}.");
         Assert.False(a.Leadership.IsLeader);
         Assert.Null(a.Leadership.Leader);
         Assert.Null(a.Leadership.LeaderNodePath);
