@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Pegasus.AppHost.ZooKeeper;
 
 namespace Pegasus.AppHost;
@@ -182,28 +180,6 @@ public sealed class PegasusClusterPlan
         return (ZooKeeperHosting.None, null, $"no container runtime ({containerDetail}) and no local ZooKeeper install ({localDetail})", true);
     }
 
-    // Ports stay bound until all are chosen so no two coincide; the short window before the
-    // servers bind them again is the usual price of handing ports to child processes.
-    private static int[] AllocateFreePorts(int count)
-    {
-        var listeners = new List<TcpListener>(count);
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
+    // Not the OS's ephemeral range: see LoopbackPortAllocator.
+    private static int[] AllocateFreePorts(int count) => LoopbackPortAllocator.Allocate(count);
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using Pegasus.AppHost;
 
 namespace Pegasus.Tests.Cluster;
 
@@ -299,14 +299,9 @@ internal sealed class ServerProcess : IDisposable
         throw new FileNotFoundException($"Cannot find {projectName}.dll beside the tests or in its project's bin folder; build {projectName} ({configuration}) first.");
     }
 
-    /// <summary>A TCP port free on loopback right now (the OS picks it).</summary>
+    /// <summary>A TCP port free on loopback right now, outside the OS's ephemeral range (see <see cref="LoopbackPortAllocator"/>).</summary>
     /// <returns>The port.</returns>
-    public static int GetFreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int GetFreeTcpPort() => LoopbackPortAllocator.AllocateOne();
 
     private void AppendOutput(string stream, string? line)
     {
