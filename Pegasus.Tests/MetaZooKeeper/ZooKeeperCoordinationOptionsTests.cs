@@ -20,7 +20,7 @@ public sealed class ZooKeeperCoordinationOptionsTests
 
         var result = new ZooKeeperCoordinationOptionsValidator().Validate(null, options);
 
-        Assert.Equal(TimeSpan.FromSeconds(10), options.SessionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(6), options.SessionTimeout);
         Assert.True(result.Failed);
         var failure = Assert.Single(result.Failures!);
         Assert.Contains("ZooKeeper:ConnectionString is required", failure, StringComparison.Ordinal);
