@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Pegasus.Client.Transport;
+using Pegasus.Protocol.Data;
 using Pegasus.Protocol;
 
 namespace Pegasus.Client;
@@ -85,7 +85,7 @@ public sealed class PegasusClientOptions
     /// write fails with <see cref="ErrorCode.InvalidArgument"/> before anything is sent. 0 turns the client's
     /// check off (the server still checks); at most 63 MiB.
     /// </value>
-    public int MaxAllowedWriteSize { get; set; } = 1 << 20;
+    public int MaxAllowedWriteSize { get; set; } = DataStreamLimits.DefaultMaxAllowedWriteSize;
 
     /// <summary>Gets or sets the clock used for TTLs (expire times), timeouts and backoff.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
@@ -147,9 +147,9 @@ public sealed class PegasusClientOptions
             errors.Add($"MaxBatchBytes must be > 0 and <= {DataStreamLimits.MaxRequestBytes} (below the replica server's receive limit).");
         }
 
-        if (MaxReceiveMessageBytes < DataStreamLimits.ServerMaxMessageBytes)
+        if (MaxReceiveMessageBytes < DataStreamLimits.MaxMessageBytes)
         {
-            errors.Add($"MaxReceiveMessageBytes must be >= {DataStreamLimits.ServerMaxMessageBytes} (the replica server's send limit).");
+            errors.Add($"MaxReceiveMessageBytes must be >= {DataStreamLimits.MaxMessageBytes} (the replica server's send limit).");
         }
 
         if (MaxAllowedWriteSize < 0 || MaxAllowedWriteSize > DataStreamLimits.MaxRequestBytes)

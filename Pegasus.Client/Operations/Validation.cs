@@ -1,4 +1,3 @@
-using Pegasus.Client.Transport;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Keys;
@@ -52,7 +51,7 @@ internal static class Validation
     /// </summary>
     public static void RequestSize(DataRequest request, int maxAllowedWriteSize, string operation)
     {
-        if (maxAllowedWriteSize > 0 && WriteSize(request) is var writeSize && writeSize > maxAllowedWriteSize)
+        if (maxAllowedWriteSize > 0 && DataStreamLimits.WriteSize(request) is var writeSize && writeSize > maxAllowedWriteSize)
         {
             throw new PegasusException(
                 ErrorCode.InvalidArgument,
@@ -68,21 +67,6 @@ internal static class Validation
         }
     }
 
-    /// <summary>
-    /// A write's size as Pegasus's replica server measures it: the serialized write operation (its body), without
-    /// the routing and trace header; -1 for a read. The replica server computes the same.
-    /// </summary>
-    public static int WriteSize(DataRequest request) => request.OpCase switch
-    {
-        DataRequest.OpOneofCase.Set => request.Set.CalculateSize(),
-        DataRequest.OpOneofCase.Delete => request.Delete.CalculateSize(),
-        DataRequest.OpOneofCase.Incr => request.Incr.CalculateSize(),
-        DataRequest.OpOneofCase.MultiSet => request.MultiSet.CalculateSize(),
-        DataRequest.OpOneofCase.MultiDelete => request.MultiDelete.CalculateSize(),
-        DataRequest.OpOneofCase.CheckAndSet => request.CheckAndSet.CalculateSize(),
-        DataRequest.OpOneofCase.CheckAndMutate => request.CheckAndMutate.CalculateSize(),
-        _ => -1,
-    };
 
     public static void CheckType(Protocol.Data.CheckType checkType, string operation)
     {

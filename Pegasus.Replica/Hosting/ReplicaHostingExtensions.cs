@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Pegasus.Protocol.Data;
 using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.FailureDetection;
 using Pegasus.Replica.Grpc;

@@ -1,3 +1,5 @@
+using Pegasus.Protocol.Data;
+
 namespace Pegasus.Replica.Hosting;
 
 /// <summary>
@@ -75,7 +77,7 @@ public sealed class ReplicaOptions
     /// default, so a client refuses such writes before sending them.
     /// </summary>
     /// <value>Defaults to 1 MiB (1,048,576), Pegasus's default; at most 32 MiB (see <c>Grpc.DataStreamLimits</c>).</value>
-    public int MaxAllowedWriteSize { get; set; } = 1 << 20;
+    public int MaxAllowedWriteSize { get; set; } = DataStreamLimits.DefaultMaxAllowedWriteSize;
 
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>

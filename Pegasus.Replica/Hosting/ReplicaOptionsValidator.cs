@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Pegasus.Replica.Grpc;
+using Pegasus.Protocol.Data;
 
 namespace Pegasus.Replica.Hosting;
 
