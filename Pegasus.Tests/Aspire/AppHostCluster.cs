@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -17,6 +19,9 @@ internal sealed class AppHostCluster : IAsyncDisposable
 {
     /// <summary>Building three servers and starting them on two cores can take a while; a hang cannot take longer.</summary>
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Polling interval of the bounded waits below.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly DistributedApplication _app;
     private readonly string _dataRoot;
@@ -76,6 +81,37 @@ internal sealed class AppHostCluster : IAsyncDisposable
 
     /// <summary>The allocated URI of one endpoint, e.g. (<c>meta-0</c>, <c>http</c>).</summary>
     public Uri GetEndpoint(string resourceName, string endpointName) => _app.GetEndpoint(resourceName, endpointName);
+
+    /// <summary>The address a server advertises for <paramref name="endpointName"/> (the AppHost binds loopback).</summary>
+    public string AdvertisedAddress(string resourceName, string endpointName) =>
+        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{GetEndpoint(resourceName, endpointName).Port}");
+
+    /// <summary>Polls the meta's GET /v1/nodes until every expected replica server is alive; fails after <paramref name="limit"/>.</summary>
+    public static async Task WaitForAliveNodesAsync(
+        HttpClient admin, IReadOnlyCollection<string> expected, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        string[] alive = [];
+        try
+        {
+            while (true)
+            {
+                var nodes = await admin.GetFromJsonAsync<NodeInfoJson[]>("/v1/nodes", timeout.Token) ?? [];
+                alive = [.. nodes.Where(node => node.Alive).Select(node => node.Address).Order(StringComparer.Ordinal)];
+                if (expected.All(alive.Contains))
+                {
+                    return;
+                }
+
+                await Task.Delay(PollInterval, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"Within {limit} the meta at {admin.BaseAddress} saw alive [{string.Join(", ", alive)}], expected [{string.Join(", ", expected)}].");
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Pegasus.Client;
@@ -34,8 +33,8 @@ public sealed class AppHostTests
         Assert.Equal("Embedded", info.StateStore);
 
         // Every replica server registers under the address the AppHost told it to advertise.
-        string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => AdvertisedAddress(cluster.GetEndpoint($"replica-{i}", "grpc")))];
-        await WaitForAliveNodesAsync(admin, expectedNodes, cancellationToken);
+        string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => cluster.AdvertisedAddress($"replica-{i}", "grpc"))];
+        await AppHostCluster.WaitForAliveNodesAsync(admin, expectedNodes, ClusterFormTimeout, cancellationToken);
 
         const string tableName = "apphost_smoke";
         using var create = await admin.PostAsJsonAsync(
@@ -48,8 +47,8 @@ public sealed class AppHostTests
         // The data path: routing from the meta, then straight to the partition's primary.
         await using var client = new PegasusClient(new PegasusClientOptions
         {
-            MetaServers = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "grpc"))],
-            MetaAdminAddresses = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "http"))],
+            MetaServers = [cluster.AdvertisedAddress("meta-0", "grpc")],
+            MetaAdminAddresses = [cluster.AdvertisedAddress("meta-0", "http")],
         });
         // Writes need a primary per partition; secondaries and their catching up are the cluster tests' business.
         await client.Admin.WaitForTableAsync(tableName, t => t.AllPartitionsHavePrimary, ClusterFormTimeout, cancellationToken);
@@ -59,33 +58,5 @@ public sealed class AppHostTests
 
         Assert.Equal("pegasus"u8.ToArray(), await pegasusTable.GetAsync(hashKey, "name"u8.ToArray(), cancellationToken: cancellationToken));
         Assert.Null(await pegasusTable.GetAsync(hashKey, "missing"u8.ToArray(), cancellationToken: cancellationToken));
-    }
-
-    private static string AdvertisedAddress(Uri endpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{endpoint.Port}");
-
-    private static async Task WaitForAliveNodesAsync(HttpClient admin, IReadOnlyCollection<string> expected, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ClusterFormTimeout);
-        string[] alive = [];
-        try
-        {
-            while (true)
-            {
-                var nodes = await admin.GetFromJsonAsync<NodeInfoJson[]>("/v1/nodes", timeout.Token) ?? [];
-                alive = [.. nodes.Where(node => node.Alive).Select(node => node.Address).Order(StringComparer.Ordinal)];
-                if (expected.All(alive.Contains))
-                {
-                    return;
-                }
-
-                await Task.Delay(PollInterval, timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Assert.Fail($"Within {ClusterFormTimeout} the meta saw alive [{string.Join(", ", alive)}], expected [{string.Join(", ", expected)}].");
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Pegasus.Client;
@@ -36,9 +35,9 @@ public sealed class AppHostZooKeeperTests
         using var meta1 = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-1", "http") };
         var (leader, standby, leaderInfo) = await WaitForOneLeaderAsync(meta0, meta1, cancellationToken);
         Assert.Equal("ZooKeeper", leaderInfo.StateStore);
-        Assert.Equal(AdvertisedAddress(leader.BaseAddress!), leaderInfo.LeaderHttpAddress);
+        Assert.Equal(cluster.AdvertisedAddress(leader == meta0 ? "meta-0" : "meta-1", "http"), leaderInfo.LeaderHttpAddress);
         Assert.Equal(
-            AdvertisedAddress(cluster.GetEndpoint(leader == meta0 ? "meta-0" : "meta-1", "grpc")),
+            cluster.AdvertisedAddress(leader == meta0 ? "meta-0" : "meta-1", "grpc"),
             leaderInfo.LeaderGrpcAddress);
 
         // Every other admin call on the standby is sent to the leader the same way.
@@ -49,8 +48,8 @@ public sealed class AppHostZooKeeperTests
         Assert.Equal("ForwardToOthers", redirect.Error);
         Assert.Equal(leaderInfo.LeaderHttpAddress, redirect.Leader);
 
-        string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => AdvertisedAddress(cluster.GetEndpoint($"replica-{i}", "grpc")))];
-        await WaitForAliveNodesAsync(leader, expectedNodes, cancellationToken);
+        string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => cluster.AdvertisedAddress($"replica-{i}", "grpc"))];
+        await AppHostCluster.WaitForAliveNodesAsync(leader, expectedNodes, ClusterFormTimeout, cancellationToken);
 
         const string tableName = "apphost_zk_smoke";
         using var create = await leader.PostAsJsonAsync(
@@ -60,8 +59,8 @@ public sealed class AppHostZooKeeperTests
         // The client is given both metas and finds the leader itself.
         await using var client = new PegasusClient(new PegasusClientOptions
         {
-            MetaServers = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "grpc")), AdvertisedAddress(cluster.GetEndpoint("meta-1", "grpc"))],
-            MetaAdminAddresses = [AdvertisedAddress(cluster.GetEndpoint("meta-0", "http")), AdvertisedAddress(cluster.GetEndpoint("meta-1", "http"))],
+            MetaServers = [cluster.AdvertisedAddress("meta-0", "grpc"), cluster.AdvertisedAddress("meta-1", "grpc")],
+            MetaAdminAddresses = [cluster.AdvertisedAddress("meta-0", "http"), cluster.AdvertisedAddress("meta-1", "http")],
         });
         // Writes need a primary per partition; secondaries and their catching up are the cluster tests' business.
         await client.Admin.WaitForTableAsync(tableName, t => t.AllPartitionsHavePrimary, ClusterFormTimeout, cancellationToken);
@@ -70,9 +69,6 @@ public sealed class AppHostZooKeeperTests
         await table.SetAsync(hashKey, "name"u8.ToArray(), "zookeeper"u8.ToArray(), timeout: FirstWriteTimeout, cancellationToken: cancellationToken);
         Assert.Equal("zookeeper"u8.ToArray(), await table.GetAsync(hashKey, "name"u8.ToArray(), cancellationToken: cancellationToken));
     }
-
-    private static string AdvertisedAddress(Uri endpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{endpoint.Port}");
 
     /// <summary>
     /// Polls GET /v1/cluster on both metas until one answers as leader and the other answers 421
@@ -126,29 +122,4 @@ public sealed class AppHostZooKeeperTests
     }
 
     private sealed record ClusterAnswer(HttpStatusCode Status, ClusterInfoJson? Info, AdminErrorJson? Error);
-
-    private static async Task WaitForAliveNodesAsync(HttpClient admin, IReadOnlyCollection<string> expected, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ClusterFormTimeout);
-        string[] alive = [];
-        try
-        {
-            while (true)
-            {
-                var nodes = await admin.GetFromJsonAsync<NodeInfoJson[]>("/v1/nodes", timeout.Token) ?? [];
-                alive = [.. nodes.Where(node => node.Alive).Select(node => node.Address).Order(StringComparer.Ordinal)];
-                if (expected.All(alive.Contains))
-                {
-                    return;
-                }
-
-                await Task.Delay(PollInterval, timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Assert.Fail($"Within {ClusterFormTimeout} the leader saw alive [{string.Join(", ", alive)}], expected [{string.Join(", ", expected)}].");
-        }
-    }
 }
