@@ -42,7 +42,6 @@ public sealed class PegasusClusterPlan
         ClusterName = options.ClusterName;
         ZooKeeperSessionTimeout = options.ZooKeeperSessionTimeout;
         BindAddress = options.BindAddress;
-        RequestedZooKeeper = options.ZooKeeper;
         DataRoot = dataRoot;
         ZooKeeperPort = zooKeeperPort;
         Metas = metas;
@@ -59,9 +58,6 @@ public sealed class PegasusClusterPlan
 
     /// <summary>Why this mode was chosen, for the startup log.</summary>
     public string Reason { get; }
-
-    /// <summary>What was asked for (<c>Pegasus:ZooKeeper</c>).</summary>
-    public ZooKeeperMode RequestedZooKeeper { get; }
 
     /// <summary>
     /// ZooKeeper was wanted (<c>Auto</c> with the ZooKeeper store) but neither a container runtime

@@ -187,6 +187,10 @@ public sealed class PegasusClientOptions
         MeterFactory = MeterFactory,
     };
 
+    /// <summary>The retry backoff after <paramref name="backoff"/>: doubled (from at least 1 ms), at most <see cref="RetryMaxBackoff"/>.</summary>
+    internal TimeSpan NextRetryBackoff(TimeSpan backoff)
+        => TimeSpan.FromTicks(Math.Min(Math.Max(backoff.Ticks * 2, TimeSpan.TicksPerMillisecond), RetryMaxBackoff.Ticks));
+
     internal void ThrowIfInvalid()
     {
         var errors = Validate();

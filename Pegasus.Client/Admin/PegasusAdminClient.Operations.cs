@@ -17,11 +17,7 @@ public sealed partial class PegasusAdminClient
     /// </exception>
     public async Task<TableInfo> CreateTableAsync(string name, int partitionCount, int replicaCount = 3, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new PegasusException(ErrorCode.InvalidParameters, "CreateTable: the table name must not be empty or whitespace");
-        }
-
+        RequireTableName(name, "CreateTable");
         var body = new CreateTableBody(name, partitionCount, replicaCount);
         return (await SendAsync(
             HttpMethod.Post,
@@ -105,7 +101,7 @@ public sealed partial class PegasusAdminClient
     public async Task<TableInfo> WaitForTableAsync(string name, Func<TableInfo, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        TablePath(name, "WaitForTable");
+        RequireTableName(name, "WaitForTable");
         using var deadline = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         TableInfo? last = null;

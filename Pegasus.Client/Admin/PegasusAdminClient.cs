@@ -66,12 +66,17 @@ public sealed partial class PegasusAdminClient : IDisposable
 
     private static string TablePath(string name, string operation)
     {
+        RequireTableName(name, operation);
+        return "/v1/tables/" + Uri.EscapeDataString(name);
+    }
+
+    /// <summary>Fails an empty or whitespace table name before anything is sent.</summary>
+    private static void RequireTableName(string name, string operation)
+    {
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new PegasusException(ErrorCode.InvalidParameters, $"{operation}: the table name must not be empty or whitespace");
         }
-
-        return "/v1/tables/" + Uri.EscapeDataString(name);
     }
 
     /// <summary>

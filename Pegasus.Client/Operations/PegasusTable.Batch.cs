@@ -100,6 +100,7 @@ public sealed partial class PegasusTable
     {
         var first = keys[group[0]];
         var request = Requests.BatchGet(group.Select(i => keys[i]));
+        Validation.RequestSize(request, _core.Options.MaxAllowedWriteSize, "BatchGet");
         var response = await SendAsync(scope, Requests.KeyHash(first.HashKey, first.SortKey), request, retry: true).ConfigureAwait(false);
         if (response.Error is not (ErrorCode.Ok or ErrorCode.NotFound))
         {
@@ -129,7 +130,7 @@ public sealed partial class PegasusTable
             return;
         }
 
-        // All checked first, so that one oversized record fails the call before any record is sent.
+        // All checked first (SendAsync does not check), so that one oversized record fails the call before any record is sent.
         foreach (var item in list)
         {
             Validation.RequestSize(item.Request, _core.Options.MaxAllowedWriteSize, operation);

@@ -15,14 +15,14 @@ public sealed partial class PegasusTable
     /// </summary>
     /// <param name="scope">The operation (deadline, telemetry).</param>
     /// <param name="partitionHash">The key hash, or an explicit partition index (smaller than the partition count).</param>
-    /// <param name="template">The request with its operation set; id, app id, partition and trace context are filled in here.</param>
+    /// <param name="template">
+    /// The request with its operation set, its size already checked (<see cref="Validation.RequestSize"/>); id, app
+    /// id, partition and trace context are filled in here.
+    /// </param>
     /// <param name="retry">False: fail on the first retryable failure with a transient <see cref="PegasusException"/>.</param>
     internal async Task<DataResponse> SendAsync(OperationScope scope, ulong partitionHash, DataRequest template, bool retry)
     {
         var options = _core.Options;
-
-        // Before any connection is used: an oversized request must not reach (and break) the shared stream.
-        Validation.RequestSize(template, options.MaxAllowedWriteSize, scope.Operation);
         var backoff = options.RetryInitialBackoff;
         for (var attempt = 0; ; attempt++)
         {
@@ -81,7 +81,7 @@ public sealed partial class PegasusTable
             _core.Instruments.RecordRetry(Name, failure.ToString());
             _core.OperationLogger.LogDebugOperationRetry(scope.Operation, Name, partitionIndex, primary ?? "(none)", failure, attempt + 1);
             await Task.Delay(backoff, _core.TimeProvider, scope.Token).ConfigureAwait(false);
-            backoff = NextBackoff(backoff);
+            backoff = options.NextRetryBackoff(backoff);
             if (refreshRouting)
             {
                 await RefreshRoutingAsync(scope, routing).ConfigureAwait(false);
@@ -106,9 +106,6 @@ public sealed partial class PegasusTable
             scope.LastFailure = $"{scope.LastFailure}; routing refresh failed: {ex.Message}";
         }
     }
-
-    private TimeSpan NextBackoff(TimeSpan backoff)
-        => TimeSpan.FromTicks(Math.Min(Math.Max(backoff.Ticks * 2, TimeSpan.TicksPerMillisecond), _core.Options.RetryMaxBackoff.Ticks));
 
     /// <summary>Carries the caller's W3C trace context, so one client call is one trace across the servers.</summary>
     private static void InjectTraceContext(DataRequest request)

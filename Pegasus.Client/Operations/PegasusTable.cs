@@ -70,6 +70,7 @@ public sealed partial class PegasusTable
         using var scope = StartOperation(operation, timeout, cancellationToken);
         try
         {
+            Validation.RequestSize(request, _core.Options.MaxAllowedWriteSize, operation);
             var response = await SendAsync(scope, partitionHash, request, retry).ConfigureAwait(false);
             var result = interpret(response);
             scope.Succeeded();
@@ -99,13 +100,5 @@ public sealed partial class PegasusTable
             ? $"{operation} failed with {response.Error} at {response.Server}"
             : $"{operation} failed with {response.Error} at {response.Server}: {response.ErrorMessage}";
         return new PegasusException(response.Error, message);
-    }
-
-    private static void EnsureOk(string operation, DataResponse response)
-    {
-        if (response.Error != ErrorCode.Ok)
-        {
-            throw UnexpectedError(operation, response);
-        }
     }
 }

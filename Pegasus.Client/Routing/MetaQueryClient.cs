@@ -123,7 +123,7 @@ internal sealed class MetaQueryClient(
             {
                 onTransientFailure?.Invoke(ex);
                 await Task.Delay(backoff, timeProvider, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(Math.Max(backoff.Ticks * 2, TimeSpan.TicksPerMillisecond), options.RetryMaxBackoff.Ticks));
+                backoff = options.NextRetryBackoff(backoff);
             }
         }
     }

@@ -21,7 +21,7 @@ internal sealed class ExchangeSession
     private readonly CancellationTokenSource _stop;
     private readonly int _maxBatchBytes;
     private readonly ILogger _logger;
-    private readonly Channel<DataRequest> _outbox = Channel.CreateUnbounded<DataRequest>(
+    private readonly Channel<(DataRequest Request, int Size)> _outbox = Channel.CreateUnbounded<(DataRequest Request, int Size)>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<DataResponse>> _pending = new();
     private int _closed;
@@ -53,7 +53,9 @@ internal sealed class ExchangeSession
     }
 
     /// <summary>Queues <paramref name="request"/> (its id already set) and returns the task its response completes.</summary>
-    public Task<DataResponse> Enqueue(DataRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="size">The request's <see cref="DataRequest.CalculateSize"/>, measured with its id (for batching).</param>
+    public Task<DataResponse> Enqueue(DataRequest request, int size)
     {
         var pending = new TaskCompletionSource<DataResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -62,7 +64,7 @@ internal sealed class ExchangeSession
 
         // Close() completes the outbox before it fails the pending map, so a request either got into
         // the outbox in time to be failed by that sweep, or its TryWrite fails here.
-        if (!_outbox.Writer.TryWrite(request))
+        if (!_outbox.Writer.TryWrite((request, size)))
         {
             _pending.TryRemove(request.Id, out _);
             pending.TrySetException(new ReplicaConnectionException(_address, $"the data stream to {_address} is closed"));
@@ -107,22 +109,24 @@ internal sealed class ExchangeSession
     private async Task SendLoopAsync()
     {
         var reader = _outbox.Reader;
-        DataRequest? carried = null;
+        (DataRequest Request, int Size)? carried = null;
         try
         {
             while (carried is not null || await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
                 var batch = new RequestBatch();
                 var bytes = 0;
-                if (carried is not null)
+                if (carried is { } first)
                 {
-                    batch.Requests.Add(carried);
-                    bytes = FramedSize(carried);
+                    batch.Requests.Add(first.Request);
+                    bytes = FramedSize(first.Size);
                     carried = null;
                 }
 
-                while (reader.TryRead(out var request))
+                while (reader.TryRead(out var queued))
                 {
+                    var (request, requestSize) = queued;
+
                     // The caller already gave up on it; sending would only load the server.
                     if (!_pending.ContainsKey(request.Id))
                     {
@@ -132,10 +136,10 @@ internal sealed class ExchangeSession
                     // A batch stays within MaxBatchBytes unless its first request alone is larger; that one is
                     // bounded by ReplicaConnection (DataStreamLimits.MaxRequestBytes), so every message stays
                     // below the server's receive limit.
-                    var size = FramedSize(request);
+                    var size = FramedSize(requestSize);
                     if (batch.Requests.Count > 0 && bytes + size > _maxBatchBytes)
                     {
-                        carried = request;
+                        carried = queued;
                         break;
                     }
 
@@ -160,7 +164,7 @@ internal sealed class ExchangeSession
     }
 
     /// <summary>A request's bytes inside the batch message: field tag, length prefix and the request.</summary>
-    private static int FramedSize(DataRequest request) => 1 + CodedOutputStream.ComputeMessageSize(request);
+    private static int FramedSize(int requestSize) => 1 + CodedOutputStream.ComputeLengthSize(requestSize) + requestSize;
 
     private async Task ReceiveLoopAsync()
     {

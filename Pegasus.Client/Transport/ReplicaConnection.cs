@@ -50,6 +50,9 @@ internal sealed class ReplicaConnection : IDisposable
     /// <exception cref="PegasusException"><see cref="Protocol.ErrorCode.InvalidArgument"/>: the request is too large to send.</exception>
     public async Task<DataResponse> SendAsync(DataRequest request, CancellationToken cancellationToken)
     {
+        // Assigned first so the size below is exactly what goes on the stream (the session frames batches with it).
+        request.Id = (ulong)Interlocked.Increment(ref _nextId);
+
         // A message over the server's receive limit would fail the stream and every request in flight on it;
         // callers check sizes before (Validation.RequestSize), this keeps the stream safe regardless.
         var size = request.CalculateSize();
@@ -64,8 +67,7 @@ internal sealed class ReplicaConnection : IDisposable
         try
         {
             var session = GetOrOpenSession();
-            request.Id = (ulong)Interlocked.Increment(ref _nextId);
-            var response = session.Enqueue(request);
+            var response = session.Enqueue(request, size);
             try
             {
                 return await response.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using Pegasus.Meta.Leadership;
-using Pegasus.Protocol;
 
 namespace Pegasus.Meta.Admin;
 
@@ -18,10 +17,7 @@ public sealed class LeaderOnlyFilter(IMetaLeadership leadership) : IEndpointFilt
             return next(context);
         }
 
-        var leader = leadership.Leader;
-        var result = leader is null
-            ? AdminResults.Error(ErrorCode.ServiceNotActive, "This meta server is not the leader and no leader is known.", leadership)
-            : AdminResults.Error(ErrorCode.ForwardToOthers, $"This meta server is not the leader; the leader is {leader.HttpAddress}.", leadership);
-        return ValueTask.FromResult<object?>(result);
+        var (error, message) = LeadershipErrors.NotLeader(leadership);
+        return ValueTask.FromResult<object?>(AdminResults.Error(error, message, leadership));
     }
 }

@@ -64,7 +64,7 @@ public sealed class MetaGrpcService(
         // A standby must not count beacons: liveness is the leader's to judge, and the node must move on to it.
         if (!leadership.IsLeader)
         {
-            var error = leadership.Leader is null ? ErrorCode.ServiceNotActive : ErrorCode.ForwardToOthers;
+            var error = LeadershipErrors.NotLeader(leadership).Code;
             return new BeaconResponse { Error = error, ErrorMessage = "This meta server is not the leader.", LeaderAddress = LeaderAddressFor(error) };
         }
 

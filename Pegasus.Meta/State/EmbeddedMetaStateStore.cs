@@ -95,7 +95,7 @@ public sealed partial class EmbeddedMetaStateStore : IMetaStateStore, IDisposabl
                 new Versioned<TableRecord>(table, 0),
                 [.. partitions.Select(p => new Versioned<PartitionConfigurationRecord>(p, 0))]);
             var counter = new Versioned<int>(table.AppId + 1, nextAppId.Version + 1);
-            var next = new State(counter, new SortedDictionary<int, StoredTable>(state.Tables) { [table.AppId] = stored });
+            var next = state.With(stored) with { NextAppId = counter };
             return (StoreWriteResult<CreatedTable>.Ok(new CreatedTable(stored, counter)), next);
         }, cancellationToken);
     }

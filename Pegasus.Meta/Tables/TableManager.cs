@@ -190,9 +190,11 @@ public sealed partial class TableManager
         }
     }
 
-    private ViewError NotLeaderError() => _leadership.Leader is { } leader
-        ? new ViewError(ErrorCode.ForwardToOthers, $"This meta server is not the leader; the leader is {leader.HttpAddress}.")
-        : new ViewError(ErrorCode.ServiceNotActive, "This meta server is not the leader and no leader is known.");
+    private ViewError NotLeaderError()
+    {
+        var (code, message) = LeadershipErrors.NotLeader(_leadership);
+        return new ViewError(code, message);
+    }
 
     /// <summary>
     /// The loaded view, unless the leadership term it was loaded in ended: leadership may have been lost

@@ -266,10 +266,7 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         if (removed > 0)
         {
             LogDebugExpiredSwept(_logger, _store.AppId, _store.PartitionIndex, removed);
-        }
 
-        if (removed > 0)
-        {
             // The sweep is in a stretch of expired records: continue after the writes queued
             // meanwhile rather than a whole interval later. A step that finds nothing to remove
             // waits for the next tick, so a partition without expired data costs one step per tick.

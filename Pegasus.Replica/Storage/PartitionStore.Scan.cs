@@ -172,12 +172,13 @@ public sealed partial class PartitionStore
                 }
 
                 limiter.AddCount();
-                if (IsScanMatch(context, key, iterator.GetValueSpan(), now))
+                var stored = iterator.GetValueSpan();
+                if (IsScanMatch(context, key, stored, now))
                 {
                     count++;
                     if (!context.OnlyReturnCount)
                     {
-                        var record = ToScanRecord(context, key, iterator.GetValueSpan());
+                        var record = ToScanRecord(context, key, stored);
                         result.Kvs.Add(record);
                         bytes += record.HashKey.Length + record.SortKey.Length + record.Value.Length;
                     }

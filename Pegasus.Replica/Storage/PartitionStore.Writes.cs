@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
@@ -111,13 +113,28 @@ public sealed partial class PartitionStore
     /// <summary>Writes the batched data and the decree record in one atomic RocksDB write.</summary>
     private void Commit(long decree)
     {
-        _writeBatch.Put(LastAppliedDecreeKey, Int64Bytes(decree), _metaCf);
+        Span<byte> decreeBytes = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(decreeBytes, decree);
+        _writeBatch.Put(LastAppliedDecreeKey, decreeBytes, _metaCf);
         _db.Write(_writeBatch, _writeOptions);
         Volatile.Write(ref _lastAppliedDecree, decree);
     }
 
     private void PutRecord(ByteString hashKey, ByteString sortKey, ReadOnlySpan<byte> value, uint expireTs)
-        => _writeBatch.Put(StorageKey.Encode(hashKey.Span, sortKey.Span), StoredValue.Encode(value, expireTs), _dataCf);
+    {
+        // The batch copies the value at once, so it is encoded into a pooled buffer rather than a
+        // new array per write (large values would otherwise each land on the large object heap).
+        var buffer = ArrayPool<byte>.Shared.Rent(StoredValue.HeaderLength + value.Length);
+        try
+        {
+            var length = StoredValue.Encode(value, expireTs, buffer);
+            _writeBatch.Put(StorageKey.Encode(hashKey.Span, sortKey.Span), buffer.AsSpan(0, length), _dataCf);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private void DeleteRecord(ByteString hashKey, ByteString sortKey)
         => _writeBatch.Delete(StorageKey.Encode(hashKey.Span, sortKey.Span), _dataCf);

@@ -265,13 +265,6 @@ public sealed partial class PartitionStore : IDisposable
         return bytes;
     }
 
-    private static byte[] Int64Bytes(long value)
-    {
-        var bytes = new byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        return bytes;
-    }
-
     /// <summary>RocksDbSharp does not surface an iterator's error status; ask for it directly.</summary>
     private static void ThrowIfIteratorFailed(Iterator iterator) => Native.Instance.rocksdb_iter_get_error(iterator.Handle);
 }

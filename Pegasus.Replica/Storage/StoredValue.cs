@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Pegasus.Protocol.Time;
 
 namespace Pegasus.Replica.Storage;
 
@@ -11,12 +12,12 @@ internal static class StoredValue
 {
     public const int HeaderLength = 4;
 
-    public static byte[] Encode(ReadOnlySpan<byte> userData, uint expireTs)
+    /// <summary>Writes the stored value into <paramref name="destination"/>; returns its length.</summary>
+    public static int Encode(ReadOnlySpan<byte> userData, uint expireTs, Span<byte> destination)
     {
-        var stored = new byte[HeaderLength + userData.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(stored, expireTs);
-        userData.CopyTo(stored.AsSpan(HeaderLength));
-        return stored;
+        BinaryPrimitives.WriteUInt32BigEndian(destination, expireTs);
+        userData.CopyTo(destination[HeaderLength..]);
+        return HeaderLength + userData.Length;
     }
 
     /// <summary>
@@ -30,9 +31,5 @@ internal static class StoredValue
         => stored.Length >= HeaderLength ? stored[HeaderLength..] : [];
 
     /// <summary>Pegasus's check_if_record_expired: expired once now reaches the expire time.</summary>
-    public static bool IsExpired(ReadOnlySpan<byte> stored, uint now)
-    {
-        var expireTs = ExpireTs(stored);
-        return expireTs > 0 && expireTs <= now;
-    }
+    public static bool IsExpired(ReadOnlySpan<byte> stored, uint now) => PegasusEpoch.IsExpired(ExpireTs(stored), now);
 }

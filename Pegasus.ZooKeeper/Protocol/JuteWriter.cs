@@ -27,9 +27,6 @@ internal sealed class JuteWriter : IDisposable
         _position = LengthPrefixSize;
     }
 
-    /// <summary>Bytes written after the length prefix.</summary>
-    public int BodyLength => _position - LengthPrefixSize;
-
     public void WriteInt32(int value)
     {
         BinaryPrimitives.WriteInt32BigEndian(Grow(4), value);
@@ -77,10 +74,6 @@ internal sealed class JuteWriter : IDisposable
             WriteString(value);
         }
     }
-
-    /// <summary>Overwrites an int already written at <paramref name="bodyOffset"/> (relative to the body).</summary>
-    public void PatchInt32(int bodyOffset, int value) =>
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(LengthPrefixSize + bodyOffset, 4), value);
 
     /// <summary>
     /// Completes the frame and hands its pooled buffer to the caller, who returns it with

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pegasus.Meta.ZooKeeper;
 using Pegasus.ZooKeeper;
 
 namespace Pegasus.Meta.Leadership.ZooKeeper;
@@ -175,18 +176,8 @@ public sealed partial class ZooKeeperLeadership
             return;
         }
 
-        var segments = ElectionPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 1; i <= segments.Length; i++)
-        {
-            try
-            {
-                await client.CreateAsync("/" + string.Join('/', segments.Take(i)), ReadOnlyMemory<byte>.Empty, CreateMode.Persistent, cancellationToken);
-            }
-            catch (NodeExistsException)
-            {
-                // Made by another meta server (or the state store) first.
-            }
-        }
+        // Its parents may have been made by another meta server or the state store first.
+        await client.CreatePersistentPathAsync(ElectionPath, cancellationToken);
     }
 
     /// <summary>Reads the leader's addresses from its node; <c>Exists</c> is false when the node is gone.</summary>

@@ -264,30 +264,27 @@ public sealed partial class ZooKeeperLeadership : BackgroundService, IMetaLeader
 
     private void OnOwnNodeChanged(WatchedEvent watchedEvent)
     {
-        if (watchedEvent.Path is { } path)
-        {
-            Interlocked.CompareExchange(ref _watchedOwn, null, path[(path.LastIndexOf('/') + 1)..]);
-        }
-        else
-        {
-            Volatile.Write(ref _watchedOwn, null);
-        }
-
+        ForgetWatch(ref _watchedOwn, watchedEvent);
         Wake();
     }
 
     private void OnPredecessorChanged(WatchedEvent watchedEvent)
     {
+        ForgetWatch(ref _watchedPredecessor, watchedEvent);
+        Wake();
+    }
+
+    /// <summary>A watch fires once: clears the record of it, unless a watch on another node has replaced it meanwhile.</summary>
+    private static void ForgetWatch(ref string? watched, WatchedEvent watchedEvent)
+    {
         if (watchedEvent.Path is { } path)
         {
-            Interlocked.CompareExchange(ref _watchedPredecessor, null, path[(path.LastIndexOf('/') + 1)..]);
+            Interlocked.CompareExchange(ref watched, null, NameOf(path));
         }
         else
         {
             // The session ended with the watch outstanding.
-            Volatile.Write(ref _watchedPredecessor, null);
+            Volatile.Write(ref watched, null);
         }
-
-        Wake();
     }
 }

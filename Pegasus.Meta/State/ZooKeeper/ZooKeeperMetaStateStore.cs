@@ -150,12 +150,7 @@ public sealed partial class ZooKeeperMetaStateStore : IMetaStateStore
         }
 
         // Each create tolerates a concurrent meta server (or an earlier, interrupted attempt) having made it.
-        var segments = ClusterRoot.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 1; i <= segments.Length; i++)
-        {
-            await CreateIfMissingAsync(client, "/" + string.Join('/', segments.Take(i)), [], cancellationToken);
-        }
-
+        await client.CreatePersistentPathAsync(ClusterRoot, cancellationToken);
         await CreateIfMissingAsync(client, _appsPath, [], cancellationToken);
         await CreateIfMissingAsync(client, _namesPath, [], cancellationToken);
         var created = await CreateIfMissingAsync(client, _nextAppIdPath, Write(new NextAppIdNode(1), ZooKeeperStateJsonContext.Default.NextAppIdNode), cancellationToken);
