@@ -1,0 +1,2 @@
+Console.Error.WriteLine("Pegasus.Chaos: commands are being built.");
+return 2;
