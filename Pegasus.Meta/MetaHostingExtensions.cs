@@ -5,6 +5,7 @@ using Pegasus.Meta.Diagnostics;
 using Pegasus.Meta.FailureDetection;
 using Pegasus.Meta.Leadership;
 using Pegasus.Meta.Options;
+using Pegasus.Meta.Reconfiguration;
 using Pegasus.Meta.State;
 using Pegasus.Meta.Tables;
 
@@ -35,6 +36,7 @@ public static class MetaHostingExtensions
 
         builder.Services.AddHostedService<MetaLeadershipCoordinator>();
         builder.Services.AddHostedService<NodeLivenessMonitor>();
+        builder.Services.AddHostedService<PartitionGuardian>();
         builder.Services.AddHealthChecks().AddCheck<MetaStateHealthCheck>("meta-state");
         builder.Services.AddGrpc();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Context));

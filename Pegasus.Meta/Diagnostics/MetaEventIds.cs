@@ -80,4 +80,16 @@ public enum MetaEventIds
 
     /// <summary>A replica server missed its grace period.</summary>
     NodeDead = 1201,
+
+    /// <summary>The meta leader changed a partition's configuration (new ballot).</summary>
+    PartitionReconfigured = 1300,
+
+    /// <summary>A round of the partition guardian failed.</summary>
+    GuardianRoundFailed = 1301,
+
+    /// <summary>A partition has no live copy that may become primary.</summary>
+    PartitionUnavailable = 1302,
+
+    /// <summary>A replica server's configuration proposal was refused.</summary>
+    ProposalRefused = 1303,
 }

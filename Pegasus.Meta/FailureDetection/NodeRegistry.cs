@@ -21,6 +21,9 @@ public sealed partial class NodeRegistry
     // Beacons arrive on many gRPC threads while sweeps and admin reads walk the table; entries are tiny, so one lock.
     private readonly Lock _lock = new();
 
+    // When this server started judging liveness (creation or leadership gained).
+    private long _trackingSince;
+
     /// <summary>Creates the registry.</summary>
     /// <param name="options">The meta options (grace period).</param>
     /// <param name="timeProvider">The clock beacons are timed with.</param>
@@ -33,6 +36,7 @@ public sealed partial class NodeRegistry
         _gracePeriod = options.Value.ReplicaGracePeriod;
         Lease = options.Value.ReplicaLease;
         _instruments = instruments;
+        _trackingSince = timeProvider.GetTimestamp();
         instruments.ObserveAliveNodes(() => GetAliveNodes().Count);
     }
 
@@ -47,7 +51,8 @@ public sealed partial class NodeRegistry
     /// <summary>Records a beacon: the node is alive from now for the grace period.</summary>
     /// <param name="address">The node's (normalized) address.</param>
     /// <param name="reportedReplicaCount">How many replicas the node reported.</param>
-    public void RecordBeacon(string address, int reportedReplicaCount)
+    /// <param name="replicas">The replicas it reported, or null to keep what it reported before.</param>
+    public void RecordBeacon(string address, int reportedReplicaCount, IReadOnlyList<Pegasus.Protocol.Meta.ReplicaState>? replicas = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
         _instruments.BeaconReceived();
@@ -68,6 +73,10 @@ public sealed partial class NodeRegistry
             entry.LastBeaconAt = _timeProvider.GetUtcNow();
             entry.ReportedReplicaCount = reportedReplicaCount;
             entry.ReportedAlive = true;
+            if (replicas is not null)
+            {
+                entry.Replicas = replicas.ToDictionary(r => (r.AppId, r.PartitionIndex));
+            }
         }
 
         if (diedUnnoticed)
@@ -145,6 +154,46 @@ public sealed partial class NodeRegistry
         lock (_lock)
         {
             _nodes.Clear();
+            _trackingSince = _timeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>Starts the grace period within which nodes never seen are not yet judged; called on gaining leadership.</summary>
+    public void StartTracking()
+    {
+        lock (_lock)
+        {
+            _trackingSince = _timeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Whether a node is known to be dead: its last beacon is older than the grace period, or it has not beaconed
+    /// at all for a whole grace period since this meta server started tracking. A node a new leader has not heard
+    /// from yet is not dead, so a meta failover never reconfigures partitions of live nodes.
+    /// </summary>
+    /// <param name="address">The node's address.</param>
+    /// <returns>True when dead.</returns>
+    public bool IsKnownDead(string address)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(address, out var entry)
+                ? !IsWithinGrace(entry)
+                : _timeProvider.GetElapsedTime(_trackingSince) > _gracePeriod;
+        }
+    }
+
+    /// <summary>What a node last reported of one replica.</summary>
+    /// <param name="address">The node.</param>
+    /// <param name="appId">The table.</param>
+    /// <param name="partitionIndex">The partition.</param>
+    /// <returns>The replica's reported state, or null.</returns>
+    public Pegasus.Protocol.Meta.ReplicaState? GetReportedReplica(string address, int appId, int partitionIndex)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(address, out var entry) && entry.Replicas.TryGetValue((appId, partitionIndex), out var state) ? state : null;
         }
     }
 
@@ -163,6 +212,8 @@ public sealed partial class NodeRegistry
         public DateTimeOffset LastBeaconAt { get; set; }
 
         public int ReportedReplicaCount { get; set; }
+
+        public Dictionary<(int AppId, int PartitionIndex), Pegasus.Protocol.Meta.ReplicaState> Replicas { get; set; } = [];
 
         // Whether the last transition logged was "alive"; lets sweeps log each death once.
         public bool ReportedAlive { get; set; }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Pegasus.Meta.FailureDetection;
 using Pegasus.Meta.Leadership;
+using Pegasus.Meta.State;
 using Pegasus.Meta.Tables;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Meta;
@@ -39,14 +40,7 @@ public sealed class MetaGrpcService(
         response.PartitionCount = table.Table.PartitionCount;
         foreach (var partition in table.Partitions)
         {
-            response.Partitions.Add(new PartitionConfiguration
-            {
-                PartitionIndex = partition.PartitionIndex,
-                Ballot = partition.Ballot,
-                Primary = partition.Primary ?? string.Empty,
-                Secondaries = { partition.Secondaries },
-                MaxReplicaCount = partition.MaxReplicaCount,
-            });
+            response.Partitions.Add(ToProto(partition));
         }
 
         return response;
@@ -68,7 +62,7 @@ public sealed class MetaGrpcService(
             return new BeaconResponse { Error = error, ErrorMessage = "This meta server is not the leader.", LeaderAddress = LeaderAddressFor(error) };
         }
 
-        nodes.RecordBeacon(node, request.Replicas.Count);
+        nodes.RecordBeacon(node, request.Replicas.Count, request.Replicas);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var result = await tables.GetNodeInstructionsAsync(node, cancellation.Token);
         if (result.Value is not { } instructions)
@@ -91,12 +85,98 @@ public sealed class MetaGrpcService(
                 PartitionIndex = assignment.PartitionIndex,
                 PartitionCount = assignment.PartitionCount,
                 Ballot = assignment.Ballot,
-                Role = assignment.IsPrimary ? ReplicaRole.Primary : ReplicaRole.Secondary,
+                Role = assignment.Role,
+                Primary = assignment.Configuration.Primary ?? string.Empty,
+                Secondaries = { assignment.Configuration.Secondaries },
+                Learners = { assignment.Configuration.LearnerNodes },
             });
         }
 
         return response;
     }
+
+    /// <inheritdoc/>
+    public override async Task<ConfigurationProposalResponse> ProposeConfiguration(ConfigurationProposal request, ServerCallContext context)
+    {
+        if (!leadership.IsLeader)
+        {
+            var error = LeadershipErrors.NotLeader(leadership).Code;
+            return new ConfigurationProposalResponse { Error = error, ErrorMessage = "This meta server is not the leader.", LeaderAddress = LeaderAddressFor(error) };
+        }
+
+        var proposer = NodeRegistry.NormalizeAddress(request.Proposer);
+        var node = NodeRegistry.NormalizeAddress(request.Node);
+        var refusal = string.Empty;
+        Func<PartitionConfigurationRecord, PartitionConfigurationRecord?> change = request.Kind switch
+        {
+            // Only the primary of the very configuration it names may shrink it: a deposed primary's request is stale.
+            ProposalKind.RemoveMember => current =>
+            {
+                if (current.Ballot != request.Ballot || current.Primary != proposer)
+                {
+                    refusal = $"the proposal is for ballot {request.Ballot} by {proposer}; the partition is at ballot {current.Ballot} with primary {current.Primary}";
+                    return null;
+                }
+
+                if (!current.Secondaries.Contains(node) && !current.LearnerNodes.Contains(node))
+                {
+                    refusal = $"{node} is not a secondary or learner of the partition";
+                    return null;
+                }
+
+                return current with
+                {
+                    Secondaries = [.. current.Secondaries.Where(s => s != node)],
+                    Learners = [.. current.LearnerNodes.Where(l => l != node)],
+                };
+            },
+            ProposalKind.LearnerReady => current =>
+            {
+                if (current.Ballot != request.Ballot || node != proposer || !current.LearnerNodes.Contains(node) || current.Primary is null)
+                {
+                    refusal = $"{node} is not a learner of the partition at ballot {request.Ballot} (ballot {current.Ballot})";
+                    return null;
+                }
+
+                return current with
+                {
+                    Secondaries = [.. current.Secondaries, node],
+                    Learners = [.. current.LearnerNodes.Where(l => l != node)],
+                };
+            },
+            _ => _ =>
+            {
+                refusal = $"unknown proposal kind {request.Kind}";
+                return null;
+            },
+        };
+
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var reason = $"{request.Kind} {node} proposed by {proposer}" + (request.Reason.Length > 0 ? $": {request.Reason}" : string.Empty);
+        var result = await tables.ChangePartitionAsync(request.AppId, request.PartitionIndex, change, reason, cancellation.Token);
+        var response = new ConfigurationProposalResponse { Error = result.Error, ErrorMessage = result.Message ?? string.Empty, LeaderAddress = LeaderAddressFor(result.Error) };
+        if (result.Value is { } configuration)
+        {
+            response.Configuration = ToProto(configuration);
+            if (refusal.Length > 0)
+            {
+                response.Error = ErrorCode.StaleBallot;
+                response.ErrorMessage = refusal;
+            }
+        }
+
+        return response;
+    }
+
+    private static PartitionConfiguration ToProto(PartitionConfigurationRecord partition) => new()
+    {
+        PartitionIndex = partition.PartitionIndex,
+        Ballot = partition.Ballot,
+        Primary = partition.Primary ?? string.Empty,
+        Secondaries = { partition.Secondaries },
+        MaxReplicaCount = partition.MaxReplicaCount,
+        Learners = { partition.LearnerNodes },
+    };
 
     private string LeaderAddressFor(ErrorCode error)
         => error == ErrorCode.ForwardToOthers ? leadership.Leader?.GrpcAddress ?? string.Empty : string.Empty;

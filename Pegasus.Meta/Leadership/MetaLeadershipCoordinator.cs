@@ -41,6 +41,7 @@ public sealed partial class MetaLeadershipCoordinator(
             {
                 var term = await leadership.WaitForLeadershipAsync(stoppingToken);
                 LogLeadershipGained(logger);
+                nodes.StartTracking();
                 if (!tables.IsLoaded)
                 {
                     try

@@ -47,4 +47,12 @@ public sealed class MetaOptions
 
     /// <summary>Gets the lease a beacon grants: shorter than the grace period, leaving room for clock drift and message delay.</summary>
     public TimeSpan ReplicaLease => ReplicaGracePeriod * LeaseFraction;
+
+    /// <summary>Gets or sets how often the meta leader checks every partition for dead members and missing copies.</summary>
+    /// <value>Defaults to 500 milliseconds.</value>
+    public TimeSpan ReconfigurationInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets how many partitions may have a learner catching up at once, cluster-wide.</summary>
+    /// <value>Defaults to 8.</value>
+    public int MaxConcurrentLearners { get; set; } = 8;
 }

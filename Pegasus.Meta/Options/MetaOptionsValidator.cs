@@ -35,6 +35,16 @@ public sealed class MetaOptionsValidator : IValidateOptions<MetaOptions>
             errors.Add($"Meta:ReplicaGracePeriod must be positive (was {options.ReplicaGracePeriod}).");
         }
 
+        if (options.ReconfigurationInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Meta:ReconfigurationInterval must be positive (was {options.ReconfigurationInterval}).");
+        }
+
+        if (options.MaxConcurrentLearners < 1)
+        {
+            errors.Add($"Meta:MaxConcurrentLearners must be at least 1 (was {options.MaxConcurrentLearners}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

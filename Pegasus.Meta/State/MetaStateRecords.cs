@@ -31,12 +31,29 @@ public sealed record TableRecord(
 /// <param name="Primary">The primary's data address (<c>http://host:port</c>), or null when there is none.</param>
 /// <param name="Secondaries">The secondaries' data addresses.</param>
 /// <param name="MaxReplicaCount">How many copies the partition should have (the table's replica count).</param>
+/// <param name="Learners">Replicas catching up from the primary before they join as secondaries; null
+/// (as in state written before learners existed) means none.</param>
 public sealed record PartitionConfigurationRecord(
     int PartitionIndex,
     long Ballot,
     string? Primary,
     IReadOnlyList<string> Secondaries,
-    int MaxReplicaCount);
+    int MaxReplicaCount,
+    IReadOnlyList<string>? Learners = null)
+{
+    /// <summary>Gets the learners, empty when there are none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> LearnerNodes => Learners ?? [];
+
+    /// <summary>Gets every node that holds a replica in this configuration: primary, secondaries, learners.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<string> Members =>
+        (Primary is null ? Secondaries : Secondaries.Prepend(Primary)).Concat(LearnerNodes);
+
+    /// <summary>Gets the number of copies that count for writes: the primary and its secondaries.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int ServingCount => (Primary is null ? 0 : 1) + Secondaries.Count;
+}
 
 /// <summary>A table with its partitions, each with the version it was read at.</summary>
 /// <param name="Table">The table record.</param>

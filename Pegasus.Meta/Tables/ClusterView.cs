@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Pegasus.Meta.State;
+using Pegasus.Protocol.Meta;
 
 namespace Pegasus.Meta.Tables;
 
@@ -26,12 +27,17 @@ internal sealed class ClusterView
             {
                 if (partition.Primary is { } primary)
                 {
-                    Add(byNode, primary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, partition.Ballot, IsPrimary: true));
+                    Add(byNode, primary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Primary, partition));
                 }
 
                 foreach (var secondary in partition.Secondaries)
                 {
-                    Add(byNode, secondary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, partition.Ballot, IsPrimary: false));
+                    Add(byNode, secondary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Secondary, partition));
+                }
+
+                foreach (var learner in partition.LearnerNodes)
+                {
+                    Add(byNode, learner, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Learner, partition));
                 }
             }
         }
@@ -66,6 +72,15 @@ internal sealed class ClusterView
         var tables = ById.ToDictionary();
         tables[table.Table.Value.AppId] = table;
         return new ClusterView(nextAppId ?? NextAppId, tables.Values) { Term = Term };
+    }
+
+    /// <summary>A view with one partition's configuration replaced.</summary>
+    public ClusterView WithPartition(int appId, Versioned<PartitionConfigurationRecord> partition)
+    {
+        var stored = ById[appId];
+        var partitions = stored.Partitions.ToArray();
+        partitions[partition.Value.PartitionIndex] = partition;
+        return With(stored with { Partitions = partitions });
     }
 
     public static TableView ToTableView(StoredTable stored)

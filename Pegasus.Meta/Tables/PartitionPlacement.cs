@@ -38,4 +38,46 @@ public static class PartitionPlacement
 
         return primaries;
     }
+
+    /// <summary>
+    /// Picks the replicas of each new partition: up to <paramref name="replicaCount"/> distinct nodes, primary first,
+    /// each time the least-loaded nodes (counting replicas just placed, primaries weighing the same as secondaries),
+    /// so copies and primaries both spread evenly.
+    /// </summary>
+    /// <param name="partitionCount">How many partitions to place.</param>
+    /// <param name="replicaCount">Copies per partition.</param>
+    /// <param name="candidates">The alive nodes; at least one.</param>
+    /// <param name="currentLoad">Replicas each node already serves (absent = none).</param>
+    /// <returns>Per partition index, its nodes with the primary first.</returns>
+    public static string[][] AssignReplicas(int partitionCount, int replicaCount, IReadOnlyList<string> candidates, IReadOnlyDictionary<string, int> currentLoad)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(partitionCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicaCount, 1);
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException("At least one candidate node is needed.", nameof(candidates));
+        }
+
+        var nodes = candidates.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var load = nodes.ToDictionary(n => n, n => currentLoad.GetValueOrDefault(n), StringComparer.Ordinal);
+        var primaryLoad = nodes.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        var copies = Math.Min(replicaCount, nodes.Length);
+        var result = new string[partitionCount][];
+        for (var i = 0; i < partitionCount; i++)
+        {
+            // The primary: fewest primaries so far, then fewest replicas; the rest: fewest replicas.
+            var primary = nodes.OrderBy(n => primaryLoad[n]).ThenBy(n => load[n]).ThenBy(n => n, StringComparer.Ordinal).First();
+            var chosen = new List<string>(copies) { primary };
+            chosen.AddRange(nodes.Where(n => n != primary).OrderBy(n => load[n]).ThenBy(n => n, StringComparer.Ordinal).Take(copies - 1));
+            foreach (var node in chosen)
+            {
+                load[node]++;
+            }
+
+            primaryLoad[primary]++;
+            result[i] = [.. chosen];
+        }
+
+        return result;
+    }
 }

@@ -70,13 +70,12 @@ public sealed partial class TableManager
             }
 
             var load = view.AssignmentsByNode.ToDictionary(pair => pair.Key, pair => pair.Value.Count, StringComparer.Ordinal);
-            var primaries = PartitionPlacement.AssignPrimaries(request.PartitionCount, alive, load);
             var table = new TableRecord(
                 view.NextAppId.Value, name, request.PartitionCount, request.ReplicaCount, TableStatus.Available, NoEnvs, _timeProvider.GetUtcNow());
 
-            // One copy is served until replication exists; the replica count is kept for when it does.
-            PartitionConfigurationRecord[] partitions = [.. primaries.Select((primary, index) =>
-                new PartitionConfigurationRecord(index, Ballot: 1, primary, [], request.ReplicaCount))];
+            // With fewer live nodes than copies the partitions start short; the guardian adds learners as nodes arrive.
+            PartitionConfigurationRecord[] partitions = [.. PartitionPlacement.AssignReplicas(request.PartitionCount, request.ReplicaCount, alive, load)
+                .Select((nodes, index) => new PartitionConfigurationRecord(index, Ballot: 1, nodes[0], [.. nodes.Skip(1)], request.ReplicaCount))];
 
             var written = await WriteAsync(() => _store.CreateTableAsync(view.NextAppId, table, partitions, leadershipToken), leadershipToken);
             if (written.Error is { } failed)
@@ -145,9 +144,10 @@ public sealed partial class TableManager
     /// Runs a table write with the gate held, on the view (loaded when leading without one), with the
     /// leadership token taken before waiting for the gate; fails when this server no longer leads.
     /// </summary>
-    private async Task<TableResult<TableView>> WriteUnderGateAsync(
-        Func<ClusterView, CancellationToken, Task<TableResult<TableView>>> write,
+    private async Task<TableResult<T>> WriteUnderGateAsync<T>(
+        Func<ClusterView, CancellationToken, Task<TableResult<T>>> write,
         CancellationToken cancellationToken)
+        where T : class
     {
         var leadershipToken = _leadership.LeadershipToken;
         await _gate.WaitAsync(cancellationToken);
@@ -157,7 +157,7 @@ public sealed partial class TableManager
             if (!_leadership.IsLeader)
             {
                 var notLeader = NotLeaderError();
-                return TableResult<TableView>.Fail(notLeader.Code, notLeader.Message);
+                return TableResult<T>.Fail(notLeader.Code, notLeader.Message);
             }
 
             var view = CurrentView ?? await LoadUnderGateAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Pegasus.Meta.State;
+using Pegasus.Protocol.Meta;
 
 namespace Pegasus.Meta.Tables;
 
@@ -12,9 +13,17 @@ public sealed record TableView(TableRecord Table, IReadOnlyList<PartitionConfigu
 /// <param name="AppName">The table's name.</param>
 /// <param name="PartitionIndex">The partition.</param>
 /// <param name="PartitionCount">The table's partition count.</param>
-/// <param name="Ballot">The partition configuration's ballot.</param>
-/// <param name="IsPrimary">Whether the node is the primary (else a secondary).</param>
-public readonly record struct NodeAssignment(int AppId, string AppName, int PartitionIndex, int PartitionCount, long Ballot, bool IsPrimary);
+/// <param name="Role">The node's role in the configuration.</param>
+/// <param name="Configuration">The partition's whole configuration (its ballot, primary, secondaries and learners).</param>
+public readonly record struct NodeAssignment(
+    int AppId, string AppName, int PartitionIndex, int PartitionCount, ReplicaRole Role, PartitionConfigurationRecord Configuration)
+{
+    /// <summary>Gets the configuration's ballot.</summary>
+    public long Ballot => Configuration.Ballot;
+
+    /// <summary>Gets whether the node is the primary.</summary>
+    public bool IsPrimary => Role == ReplicaRole.Primary;
+}
 
 /// <summary>A request to create a table.</summary>
 /// <param name="Name">The table name.</param>

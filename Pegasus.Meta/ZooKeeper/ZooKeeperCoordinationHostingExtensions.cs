@@ -33,6 +33,7 @@ public static class ZooKeeperCoordinationHostingExtensions
         configureOptions?.Invoke(options);
         builder.Services.TryAddEnumerable(
             ServiceDescriptor.Singleton<IValidateOptions<ZooKeeperCoordinationOptions>, ZooKeeperCoordinationOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZooKeeperCoordinationOptions>, TimingRuleValidator>());
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
