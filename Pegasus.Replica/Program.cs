@@ -1,3 +1,4 @@
+using Pegasus.Replica.Admin;
 using Pegasus.Replica.Grpc;
 using Pegasus.Replica.Hosting;
 
@@ -8,5 +9,7 @@ builder.AddReplicaServer();
 
 var app = builder.Build();
 app.MapGrpcService<ReplicaDataService>();
+app.MapGrpcService<ReplicationService>();
+app.MapReplicaAdmin();
 app.MapDefaultEndpoints();
 app.Run();

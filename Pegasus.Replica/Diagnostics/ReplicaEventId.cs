@@ -34,4 +34,27 @@ internal enum ReplicaEventId
     // Data path.
     ReadFailed = 4000,
     StreamFailed,
+
+    // Mutation log (plog).
+    MutationLogOpened = 5000,
+    MutationLogCut,
+    MutationLogSegmentDropped,
+    MutationLogRolled,
+    MutationLogTruncated,
+    MutationLogReset,
+    MutationLogWriteFailed,
+    MutationLogSyncFailed,
+    MutationLogClosed,
+
+    // Replication.
+    PrimaryTermStarted = 6000,
+    MemberUnresponsive,
+    PeerStreamFailed,
+    ProposalFailed,
+    LearningStarted,
+    LearningCompleted,
+    LearningFailed,
+    CheckpointCreated,
+    ReadAfterLeaseLost,
+    ProposalRefused,
 }

@@ -24,6 +24,8 @@ public sealed partial class RequestDispatcher(
 {
     private static readonly string[] ActivityNames = CreateActivityNames();
 
+    private ReplicaLease Lease => lease;
+
     private readonly string _nodeAddress = options.Value.AdvertisedAddress;
     private readonly int _maxAllowedWriteSize = options.Value.MaxAllowedWriteSize;
     private readonly ReplicaInstruments _instruments = instruments;
@@ -196,6 +198,15 @@ public sealed partial class RequestDispatcher(
             try
             {
                 store.ExecuteRead(Request, Response);
+
+                // Invariant 4 again after the read: a primary paused mid-read may resume after its lease ran out and a
+                // new primary committed writes; what it read then must not be answered.
+                if (!dispatcher.Lease.IsValid || replica.Role != Protocol.Meta.ReplicaRole.Primary)
+                {
+                    Response.ClearResult();
+                    Response.Error = ErrorCode.InvalidState;
+                    Response.ErrorMessage = $"partition {replica.Id} lost its lease or primary role during the read";
+                }
             }
             catch (Exception exception)
             {

@@ -6,6 +6,7 @@ using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.FailureDetection;
 using Pegasus.Replica.Grpc;
 using Pegasus.Replica.Replication;
+using Pegasus.Replica.Replication.Peers;
 using Pegasus.Replica.Storage;
 
 namespace Pegasus.Replica.Hosting;
@@ -47,6 +48,10 @@ public static class ReplicaHostingExtensions
         services.TryAddSingleton<ReplicaLease>();
         services.TryAddSingleton<MetaChannelPool>();
         services.TryAddSingleton<RequestDispatcher>();
+        services.TryAddSingleton(provider => new PeerStreamPool(
+            provider.GetRequiredService<IOptions<ReplicaOptions>>().Value.BeaconTimeout,
+            provider.GetRequiredService<ILogger<PeerStreamPool>>()));
+        services.TryAddSingleton<IConfigurationProposer, MetaConfigurationProposer>();
         services.TryAddSingleton<ReplicaManager>();
 
         // Hosted services stop in reverse order: beacons stop first, then the replicas close.

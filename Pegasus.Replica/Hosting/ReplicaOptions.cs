@@ -1,5 +1,7 @@
 using Pegasus.Protocol.Data;
 
+using Pegasus.Replica.Replication.Log;
+
 namespace Pegasus.Replica.Hosting;
 
 /// <summary>
@@ -78,6 +80,32 @@ public sealed class ReplicaOptions
     /// </summary>
     /// <value>Defaults to 1 MiB (1,048,576), Pegasus's default; at most 32 MiB (see <c>Grpc.DataStreamLimits</c>).</value>
     public int MaxAllowedWriteSize { get; set; } = DataStreamLimits.DefaultMaxAllowedWriteSize;
+
+    /// <summary>
+    /// Gets or sets how long a primary waits for a secondary to acknowledge a prepare before it asks the meta leader
+    /// to remove that secondary from the configuration (writes wait meanwhile; the removed node later rejoins by learning).
+    /// </summary>
+    /// <value>Defaults to 3 seconds.</value>
+    public TimeSpan PrepareTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Gets or sets how the mutation log reaches the disk: <c>Interval</c> writes every group of mutations to the
+    /// operating system at once and fsyncs every <see cref="LogFsyncInterval"/> (an acknowledged write survives any
+    /// process crash; a power loss may take the last interval); <c>Always</c> fsyncs every group before it is acknowledged.
+    /// </summary>
+    /// <value>Defaults to <c>Interval</c>.</value>
+    public LogFlushMode LogFlushMode { get; set; } = LogFlushMode.Interval;
+
+    /// <summary>Gets or sets how often the mutation log is fsynced in <c>Interval</c> mode.</summary>
+    /// <value>Defaults to 100 milliseconds.</value>
+    public TimeSpan LogFsyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Gets or sets how many decrees the mutation log keeps behind the applied point, so a lagging or returning replica
+    /// catches up from the log alone rather than from a checkpoint copy.
+    /// </summary>
+    /// <value>Defaults to 200,000.</value>
+    public long LogRetainedDecrees { get; set; } = 200_000;
 
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>

@@ -54,6 +54,26 @@ public sealed class ReplicaOptionsValidator : IValidateOptions<ReplicaOptions>
             errors.Add("Replica:LeaseTimeout must be longer than Replica:BeaconInterval.");
         }
 
+        if (options.PrepareTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Replica:PrepareTimeout must be positive.");
+        }
+
+        if (!Enum.IsDefined(options.LogFlushMode))
+        {
+            errors.Add($"Replica:LogFlushMode must be Interval or Always (was '{options.LogFlushMode}').");
+        }
+
+        if (options.LogFsyncInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Replica:LogFsyncInterval must be positive.");
+        }
+
+        if (options.LogRetainedDecrees < 0)
+        {
+            errors.Add("Replica:LogRetainedDecrees must not be negative.");
+        }
+
         if (options.ExpiredSweepInterval <= TimeSpan.Zero)
         {
             errors.Add("Replica:ExpiredSweepInterval must be positive.");

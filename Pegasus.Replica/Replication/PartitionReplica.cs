@@ -1,6 +1,8 @@
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
+using Pegasus.Protocol.Replication;
+using Pegasus.Replica.Replication.Log;
 using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.Storage;
 
@@ -11,8 +13,11 @@ namespace Pegasus.Replica.Replication;
 /// meta server assigned it (ballot and role). Opening and closing run in the background; requests
 /// see <see cref="Status"/> and are turned away unless the replica is serving.
 /// </summary>
-public sealed partial class PartitionReplica
+public sealed partial class PartitionReplica : IReplicationHost
 {
+    /// <summary>The mutation log's folder inside the store's directory.</summary>
+    public const string LogDirectoryName = "plog";
+
     private readonly ReplicaResources _resources;
     private readonly ILogger _logger;
 
@@ -22,10 +27,10 @@ public sealed partial class PartitionReplica
     private readonly TaskCompletionSource _readersDrained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private volatile ReplicaStatus _status = ReplicaStatus.Opening;
-    private volatile ReplicaRole _role;
-    private long _ballot;
-    private PartitionStore? _store;
-    private ReplicaWritePipeline? _pipeline;
+    private volatile PartitionConfig _config;
+    private volatile PartitionStore? _store;
+    private volatile MutationLog? _log;
+    private volatile ReplicaWritePipeline? _pipeline;
     private Task _openTask = Task.CompletedTask;
     private Task? _closeTask;
 
@@ -36,16 +41,14 @@ public sealed partial class PartitionReplica
     /// <param name="id">The replica's id.</param>
     /// <param name="directory">The store's directory.</param>
     /// <param name="partitionCount">The table's partition count.</param>
-    /// <param name="ballot">The assigned ballot.</param>
-    /// <param name="role">The assigned role.</param>
+    /// <param name="config">The assigned configuration.</param>
     /// <param name="resources">What the store and pipeline are opened with.</param>
-    public PartitionReplica(ReplicaId id, string directory, int partitionCount, long ballot, ReplicaRole role, ReplicaResources resources)
+    public PartitionReplica(ReplicaId id, string directory, int partitionCount, PartitionConfig config, ReplicaResources resources)
     {
         Id = id;
         Directory = directory;
         PartitionCount = partitionCount;
-        _ballot = ballot;
-        _role = role;
+        _config = config;
         _resources = resources;
         _logger = resources.LoggerFactory.CreateLogger<PartitionReplica>();
     }
@@ -63,13 +66,25 @@ public sealed partial class PartitionReplica
     public ReplicaStatus Status => _status;
 
     /// <summary>Gets the role the meta server assigned.</summary>
-    public ReplicaRole Role => _role;
+    public ReplicaRole Role => _config.Role;
 
     /// <summary>Gets the ballot of the configuration the replica follows.</summary>
-    public long Ballot => Volatile.Read(ref _ballot);
+    public long Ballot => _config.Ballot;
+
+    /// <inheritdoc/>
+    public PartitionConfig Config => _config;
+
+    /// <inheritdoc/>
+    public string Self => _resources.Self;
 
     /// <summary>Gets the replica's committed point, or 0 while it is not open.</summary>
     public long LastCommittedDecree => _pipeline?.LastCommittedDecree ?? 0;
+
+    /// <summary>Gets the highest decree in the replica's log, or 0 while it is not open.</summary>
+    public long LastPreparedDecree => _pipeline?.LastPreparedDecree ?? 0;
+
+    /// <summary>Gets the open store, or null.</summary>
+    public PartitionStore? Store => _store;
 
     /// <summary>Gets the write pipeline, or null while the replica is not open.</summary>
     public ReplicaWritePipeline? Pipeline => _pipeline;
@@ -79,29 +94,68 @@ public sealed partial class PartitionReplica
     public void StartOpening(Task previousClose) => _openTask = OpenAsync(previousClose);
 
     /// <summary>Follows a configuration from the meta server.</summary>
-    /// <param name="ballot">The configuration's ballot.</param>
-    /// <param name="role">This replica's role in it.</param>
+    /// <param name="config">The configuration, with this replica's role in it.</param>
     /// <returns>Whether the configuration was taken; an older ballot than the replica's is ignored (invariant 3).</returns>
-    public bool UpdateConfiguration(long ballot, ReplicaRole role)
+    public bool UpdateConfiguration(PartitionConfig config)
     {
+        ReplicaWritePipeline? pipeline;
         lock (_gate)
         {
-            var current = _ballot;
-            if (ballot < current)
+            var current = _config;
+            if (config.Ballot < current.Ballot)
             {
                 return false;
             }
 
-            if (ballot != current || role != _role)
+            // The same ballot is the same configuration, except that a ballot adopted from a prepare lacks the members.
+            if (config.Ballot == current.Ballot && config.Role == current.Role && current.Primary.Length > 0 && config == current)
             {
-                LogInformationConfigurationChanged(_logger, Id.AppId, Id.PartitionIndex, current, ballot, _role, role);
+                return true;
             }
 
-            Volatile.Write(ref _ballot, ballot);
-            _role = role;
-            return true;
+            if (config.Ballot != current.Ballot || config.Role != current.Role)
+            {
+                LogInformationConfigurationChanged(_logger, Id.AppId, Id.PartitionIndex, current.Ballot, config.Ballot, current.Role, config.Role);
+            }
+
+            _config = config;
+            pipeline = _pipeline;
         }
+
+        pipeline?.OnConfigChanged(config);
+        StartLearningIfNeeded();
+        return true;
     }
+
+    /// <inheritdoc/>
+    public void AdoptBallot(long ballot, string primary)
+    {
+        ReplicaWritePipeline? pipeline;
+        PartitionConfig config;
+        lock (_gate)
+        {
+            var current = _config;
+            if (ballot <= current.Ballot)
+            {
+                return;
+            }
+
+            // Members unknown until the meta's configuration arrives; a primary sending a higher ballot means this replica is not primary.
+            config = new PartitionConfig(ballot, current.Role == ReplicaRole.Learner ? ReplicaRole.Learner : ReplicaRole.Secondary, primary, [], []);
+            LogInformationConfigurationChanged(_logger, Id.AppId, Id.PartitionIndex, current.Ballot, ballot, current.Role, config.Role);
+            _config = config;
+            pipeline = _pipeline;
+        }
+
+        pipeline?.OnConfigChanged(config);
+    }
+
+    /// <inheritdoc/>
+    public void SendPrepare(string target, PrepareMessage message) => _resources.Peers.Send(target, message);
+
+    /// <inheritdoc/>
+    public void ReportUnresponsive(string node, long ballot, string reason)
+        => _resources.Proposals.Propose(this, ProposalKind.RemoveMember, node, ballot, reason);
 
     /// <summary>Tells why the replica cannot take client requests now, if it cannot.</summary>
     /// <param name="reason">Why not, when the result is false.</param>
@@ -115,9 +169,10 @@ public sealed partial class PartitionReplica
             return false;
         }
 
-        if (_role != ReplicaRole.Primary)
+        var role = _config.Role;
+        if (role != ReplicaRole.Primary)
         {
-            reason = $"partition {Id} is not primary on this node (role {_role})";
+            reason = $"partition {Id} is not primary on this node (role {role})";
             return false;
         }
 
@@ -207,17 +262,11 @@ public sealed partial class PartitionReplica
         await previousClose.ConfigureAwait(false);
         LogInformationOpening(_logger, Id.AppId, Id.PartitionIndex, Directory);
         PartitionStore store;
+        MutationLog log;
         try
         {
-            // RocksDB's open does blocking I/O (and may replay its WAL): keep it off the caller's thread.
-            store = await Task.Run(() => PartitionStore.Open(
-                Directory,
-                Id.AppId,
-                Id.PartitionIndex,
-                PartitionCount,
-                _resources.Storage,
-                _resources.TimeProvider,
-                _resources.LoggerFactory.CreateLogger<PartitionStore>())).ConfigureAwait(false);
+            // RocksDB's open does blocking I/O (and may replay its WAL), the log's replay reads every segment: keep both off the caller's thread.
+            (store, log) = await Task.Run(OpenStoreAndLog).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -239,21 +288,57 @@ public sealed partial class PartitionReplica
             if (_status == ReplicaStatus.Opening)
             {
                 _store = store;
-                _pipeline = new ReplicaWritePipeline(
-                    store,
-                    () => Ballot,
-                    _resources.Pipeline,
-                    _resources.TimeProvider,
-                    _resources.Instruments,
-                    _resources.LoggerFactory.CreateLogger<ReplicaWritePipeline>());
+                _log = log;
+                _pipeline = CreatePipeline(store, log);
                 _status = ReplicaStatus.Serving;
-                LogInformationOpened(_logger, Id.AppId, Id.PartitionIndex, store.LastAppliedDecree, Ballot, _role);
-                return;
+                LogInformationOpened(_logger, Id.AppId, Id.PartitionIndex, store.LastAppliedDecree, Ballot, Role);
             }
         }
 
-        store.Dispose();
+        if (_store != store)
+        {
+            log.Dispose();
+            store.Dispose();
+            return;
+        }
+
+        StartLearningIfNeeded();
     }
+
+    private (PartitionStore Store, MutationLog Log) OpenStoreAndLog()
+    {
+        var store = PartitionStore.Open(
+            Directory,
+            Id.AppId,
+            Id.PartitionIndex,
+            PartitionCount,
+            _resources.Storage,
+            _resources.TimeProvider,
+            _resources.LoggerFactory.CreateLogger<PartitionStore>());
+        try
+        {
+            var log = MutationLog.Open(
+                Path.Combine(Directory, LogDirectoryName),
+                new MutationLogOptions { FlushMode = _resources.Pipeline.LogFlushMode, FsyncInterval = _resources.Pipeline.LogFsyncInterval },
+                _resources.TimeProvider,
+                _resources.LoggerFactory.CreateLogger<MutationLog>());
+            return (store, log);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private ReplicaWritePipeline CreatePipeline(PartitionStore store, MutationLog log) => new(
+        store,
+        log,
+        this,
+        _resources.Pipeline,
+        _resources.TimeProvider,
+        _resources.Instruments,
+        _resources.LoggerFactory.CreateLogger<ReplicaWritePipeline>());
 
     private async Task CloseCoreAsync()
     {
@@ -261,6 +346,7 @@ public sealed partial class PartitionReplica
         try
         {
             await _openTask.ConfigureAwait(false);
+            await StopLearningAsync().ConfigureAwait(false);
             if (_pipeline is { } pipeline)
             {
                 await pipeline.DisposeAsync().ConfigureAwait(false);
@@ -273,6 +359,7 @@ public sealed partial class PartitionReplica
             }
 
             await _readersDrained.Task.ConfigureAwait(false);
+            _log?.Dispose();
             _store?.Dispose();
             LogInformationClosed(_logger, Id.AppId, Id.PartitionIndex);
         }

@@ -4,7 +4,9 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Pegasus.Protocol.Meta;
 using Pegasus.Replica.Diagnostics;
+using Pegasus.Protocol.Replication;
 using Pegasus.Replica.Hosting;
+using Pegasus.Replica.Replication.Peers;
 using Pegasus.Replica.Storage;
 
 namespace Pegasus.Replica.Replication;
@@ -41,12 +43,16 @@ public sealed partial class ReplicaManager : IHostedService
     /// <param name="storageOptions">The store options.</param>
     /// <param name="timeProvider">The clock for TTLs and sweeps.</param>
     /// <param name="instruments">Metrics.</param>
+    /// <param name="peers">Streams to peer replica servers.</param>
+    /// <param name="proposals">Configuration proposals to the meta leader.</param>
     /// <param name="loggerFactory">Creates loggers.</param>
     public ReplicaManager(
         IOptions<ReplicaOptions> options,
         IOptions<StorageOptions> storageOptions,
         TimeProvider timeProvider,
         ReplicaInstruments instruments,
+        PeerStreamPool peers,
+        IConfigurationProposer proposals,
         ILoggerFactory loggerFactory)
     {
         var replicaOptions = options.Value;
@@ -57,11 +63,25 @@ public sealed partial class ReplicaManager : IHostedService
                 replicaOptions.WriteQueueCapacity,
                 replicaOptions.MaxWriteBatchSize,
                 replicaOptions.ExpiredSweepInterval,
-                replicaOptions.ExpiredSweepBatchSize),
+                replicaOptions.ExpiredSweepBatchSize)
+            {
+                PrepareTimeout = replicaOptions.PrepareTimeout,
+                LogFlushMode = replicaOptions.LogFlushMode,
+                LogFsyncInterval = replicaOptions.LogFsyncInterval,
+                LogRetainedDecrees = replicaOptions.LogRetainedDecrees,
+            },
             timeProvider,
             instruments,
-            loggerFactory);
+            loggerFactory)
+        {
+            Self = replicaOptions.AdvertisedAddress,
+            DataDirectory = _dataDirectory,
+            Peers = peers,
+            Proposals = proposals,
+        };
         _logger = loggerFactory.CreateLogger<ReplicaManager>();
+        peers.AckReceived += OnPrepareAck;
+        peers.PeerFailed += OnPeerFailed;
         instruments.Meter.CreateObservableGauge(
             "pegasus.replica.replicas", MeasureReplicaCounts, "{replica}", "Partition replicas on this node, by role and status.");
     }
@@ -93,6 +113,7 @@ public sealed partial class ReplicaManager : IHostedService
                 // A replica whose store failed to open holds no data it could serve.
                 Role = replica.Status == ReplicaStatus.Failed ? ReplicaRole.Inactive : replica.Role,
                 LastCommittedDecree = replica.LastCommittedDecree,
+                LastPreparedDecree = replica.LastPreparedDecree,
             });
         }
 
@@ -118,7 +139,7 @@ public sealed partial class ReplicaManager : IHostedService
 
                 if (_replicas.TryGetValue(id, out var replica) && replica.Status != ReplicaStatus.Failed)
                 {
-                    if (!replica.UpdateConfiguration(assignment.Ballot, assignment.Role))
+                    if (!replica.UpdateConfiguration(PartitionConfig.From(assignment)))
                     {
                         LogWarningStaleAssignment(_logger, id.AppId, id.PartitionIndex, assignment.Ballot, replica.Ballot);
                     }
@@ -159,9 +180,10 @@ public sealed partial class ReplicaManager : IHostedService
     {
         Directory.CreateDirectory(_dataDirectory);
 
-        // Dropped data whose deletion a crash interrupted.
-        var trash = Path.Combine(_dataDirectory, TrashDirectoryName);
-        if (Directory.Exists(trash))
+        // Dropped data whose deletion a crash interrupted, checkpoints made for learners, copies of unfinished learning.
+        foreach (var trash in new[] { TrashDirectoryName, PartitionReplica.CheckpointsDirectoryName, PartitionReplica.LearningDirectoryName }
+            .Select(name => Path.Combine(_dataDirectory, name))
+            .Where(Directory.Exists))
         {
             try
             {
@@ -193,14 +215,49 @@ public sealed partial class ReplicaManager : IHostedService
         await Task.WhenAll(closes).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Logs a primary's prepare on the replica it is for and answers it (null when no answer is due).</summary>
+    /// <param name="message">The prepare.</param>
+    /// <returns>The acknowledgement, and the replica whose committed mutations to apply once it is sent.</returns>
+    public (PrepareAck? Ack, ReplicaWritePipeline? Pipeline) HandlePrepare(PrepareMessage message)
+    {
+        if (!_replicas.TryGetValue(new ReplicaId(message.AppId, message.PartitionIndex), out var replica) || replica.Pipeline is not { } pipeline)
+        {
+            return (new PrepareAck
+            {
+                AppId = message.AppId,
+                PartitionIndex = message.PartitionIndex,
+                Ballot = message.Ballot,
+                Error = Protocol.ErrorCode.ObjectNotFound,
+                ErrorMessage = $"partition {message.AppId}.{message.PartitionIndex} is not open on this node",
+            }, null);
+        }
+
+        return (pipeline.OnPrepare(message), pipeline);
+    }
+
+    private void OnPrepareAck(string peer, PrepareAck ack)
+    {
+        if (_replicas.TryGetValue(new ReplicaId(ack.AppId, ack.PartitionIndex), out var replica))
+        {
+            replica.Pipeline?.OnPrepareAck(peer, ack);
+        }
+    }
+
+    private void OnPeerFailed(string peer)
+    {
+        foreach (var replica in _replicas.Values)
+        {
+            replica.Pipeline?.OnPeerFailed(peer);
+        }
+    }
+
     private void Open(ReplicaId id, ReplicaAssignment assignment)
     {
         var replica = new PartitionReplica(
             id,
             Path.Combine(_dataDirectory, id.DirectoryName),
             assignment.PartitionCount,
-            assignment.Ballot,
-            assignment.Role,
+            PartitionConfig.From(assignment),
             _resources);
         _replicas[id] = replica;
         replica.StartOpening(_closing.GetValueOrDefault(id) ?? Task.CompletedTask);

@@ -2,34 +2,44 @@ using System.Threading.Channels;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Replica.Diagnostics;
+using Pegasus.Replica.Replication.Log;
 using Pegasus.Replica.Storage;
 
 namespace Pegasus.Replica.Replication;
 
 /// <summary>
-/// The single writer of one partition replica. Every write goes through its queue and one loop
-/// that, per batch of queued writes, runs three stages:
+/// The single writer of one partition replica and its PacificA state: the mutation log, the prepared and committed
+/// points, and, while the replica is primary, the writes in flight. As primary, every batch of queued client writes is
 /// <list type="number">
-/// <item><description>sequence: give each write the next decree under the current ballot (a <see cref="Mutation"/>);</description></item>
-/// <item><description>commit: PacificA's place for appending to the mutation log and preparing to the secondaries;</description></item>
-/// <item><description>apply: hand the mutations to the store in decree order and answer each caller.</description></item>
+/// <item><description>sequenced: each write gets the next decree under the current ballot;</description></item>
+/// <item><description>logged: one append to the mutation log for the whole batch (group commit);</description></item>
+/// <item><description>prepared: one message per secondary and streaming learner, queued on the peer's stream;</description></item>
+/// <item><description>committed once every secondary has acknowledged it, then applied to the store in decree order,
+/// and only then answered.</description></item>
 /// </list>
-/// The same loop sweeps expired records between batches, so a sweep never races a write.
+/// Many batches are in flight at once. As secondary or learner, prepares from the primary are logged and acknowledged,
+/// and applied as the committed point they carry moves on. One lock orders every change of the log, the store and the
+/// points, so decrees are applied in order and once, whichever thread (writer loop, acknowledgement, prepare) gets there.
 /// </summary>
 public sealed partial class ReplicaWritePipeline : IAsyncDisposable
 {
     private readonly PartitionStore _store;
-    private readonly Func<long> _currentBallot;
+    private readonly MutationLog _log;
+    private readonly IReplicationHost _host;
     private readonly WritePipelineSettings _settings;
+    private readonly TimeProvider _timeProvider;
     private readonly ReplicaInstruments? _instruments;
     private readonly ILogger _logger;
     private readonly Channel<QueueItem> _queue;
     private readonly ITimer _sweepTimer;
+    private readonly ITimer _prepareTimer;
     private readonly Task _loop;
 
-    // Written only by the loop; read by beacons and tests.
-    private long _lastAssignedDecree;
-    private long _lastCommittedDecree;
+    // Guards everything below, the log's appends and the store's writes.
+    private readonly Lock _lock = new();
+
+    private long _lastPrepared;
+    private long _lastCommitted;
     private long _expiredSwept;
 
     // Set by the sweep timer, cleared by the loop; an int for Interlocked.
@@ -41,28 +51,39 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     // Set when the store failed a write: its state past that decree is unknown, so nothing more is applied.
     private volatile string? _faultReason;
 
-    /// <summary>Starts the writer loop of an opened store.</summary>
+    /// <summary>Starts the writer of an opened store and its opened log.</summary>
     /// <param name="store">The replica's store; the pipeline is its only writer from now on.</param>
-    /// <param name="currentBallot">Reads the replica's current ballot (it changes with the meta's assignments).</param>
-    /// <param name="settings">Queue, batch and sweep settings.</param>
-    /// <param name="timeProvider">The clock that drives expired-record sweeps.</param>
+    /// <param name="log">The replica's mutation log, replayed.</param>
+    /// <param name="host">The replica: configuration, peers, the meta.</param>
+    /// <param name="settings">Queue, batch, sweep and replication settings.</param>
+    /// <param name="timeProvider">The clock of sweeps and prepare timeouts.</param>
     /// <param name="instruments">Metrics, or null.</param>
     /// <param name="logger">The logger.</param>
     public ReplicaWritePipeline(
         PartitionStore store,
-        Func<long> currentBallot,
+        MutationLog log,
+        IReplicationHost host,
         WritePipelineSettings settings,
         TimeProvider timeProvider,
         ReplicaInstruments? instruments,
         ILogger logger)
     {
         _store = store;
-        _currentBallot = currentBallot;
+        _log = log;
+        _host = host;
         _settings = settings;
+        _timeProvider = timeProvider;
         _instruments = instruments;
         _logger = logger;
-        _lastAssignedDecree = store.LastAppliedDecree;
-        _lastCommittedDecree = store.LastAppliedDecree;
+        _lastCommitted = store.LastAppliedDecree;
+
+        // A log that ends before the store (lost, or trimmed by a learner's checkpoint) restarts after it.
+        if (log.LastDecree < _lastCommitted)
+        {
+            log.Reset(_lastCommitted);
+        }
+
+        _lastPrepared = log.LastDecree;
 
         // Bounded, so a flood of writes waits at the stream instead of piling up in memory.
         // Waiting writers are admitted in arrival order, which keeps a stream's writes in order.
@@ -77,14 +98,23 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
             this,
             settings.ExpiredSweepInterval,
             settings.ExpiredSweepInterval);
+        var prepareCheck = settings.PrepareTimeout / 4;
+        _prepareTimer = timeProvider.CreateTimer(
+            static state => ((ReplicaWritePipeline)state!).CheckPrepareTimeouts(),
+            this,
+            prepareCheck,
+            prepareCheck);
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Gets the decree given to the latest sequenced write.</summary>
-    public long LastAssignedDecree => Volatile.Read(ref _lastAssignedDecree);
+    /// <summary>Gets the highest decree in the mutation log (prepared).</summary>
+    public long LastPreparedDecree => Volatile.Read(ref _lastPrepared);
 
-    /// <summary>Gets the decree up to which writes are committed (PacificA's committed point).</summary>
-    public long LastCommittedDecree => Volatile.Read(ref _lastCommittedDecree);
+    /// <summary>Gets the decree up to which mutations are committed and applied (PacificA's committed point).</summary>
+    public long LastCommittedDecree => Volatile.Read(ref _lastCommitted);
+
+    /// <summary>Gets the decree given to the latest sequenced write (the same as <see cref="LastPreparedDecree"/>).</summary>
+    public long LastAssignedDecree => LastPreparedDecree;
 
     /// <summary>Gets how many expired records this pipeline's sweeps removed.</summary>
     public long ExpiredSwept => Interlocked.Read(ref _expiredSwept);
@@ -92,9 +122,9 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     /// <summary>Gets a value indicating whether a store failure stopped the pipeline.</summary>
     public bool IsFaulted => _faultReason is not null;
 
-    /// <summary>Queues a write and waits until it is applied.</summary>
+    /// <summary>Queues a write and waits until it is committed and applied (or rejected).</summary>
     /// <param name="request">The write request (<see cref="PartitionStore.IsWrite"/> holds for its operation).</param>
-    /// <param name="cancellationToken">Cancels waiting for queue space; a queued write is applied regardless.</param>
+    /// <param name="cancellationToken">Cancels waiting for queue space; a queued write goes on regardless.</param>
     /// <returns>The response, with the decree set when the write was applied.</returns>
     public async Task<DataResponse> SubmitAsync(DataRequest request, CancellationToken cancellationToken = default)
     {
@@ -105,7 +135,7 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     /// <summary>
     /// Queues a write. The returned value completes once the write has its place in the queue, so
     /// writes enqueued one after another are applied in that order; its task completes once the
-    /// write is applied (or rejected).
+    /// write is committed and applied (or rejected).
     /// </summary>
     /// <param name="request">The write request.</param>
     /// <param name="response">The response to fill; the task completes with it.</param>
@@ -127,18 +157,26 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         return write.Task;
     }
 
+    /// <summary>Wakes the writer loop so it acts on a new configuration (a new primary reconciles at once).</summary>
+    public void Wake() => _queue.Writer.TryWrite(default);
+
     /// <summary>
-    /// Stops taking writes: queued writes are answered with <see cref="ErrorCode.InvalidState"/>
-    /// without being applied (the replica may no longer be the primary), and the loop ends.
-    /// The store stays open; its owner disposes it afterwards.
+    /// Stops taking writes: queued writes and writes in flight are answered with <see cref="ErrorCode.InvalidState"/>
+    /// (their outcome is unknown to the caller: a prepared write may still be committed by the next primary), and the
+    /// loop ends. The store and the log stay open; their owner disposes them afterwards.
     /// </summary>
     /// <returns>A task that completes when the loop has ended.</returns>
     public async ValueTask DisposeAsync()
     {
         _closing = true;
         _sweepTimer.Dispose();
+        _prepareTimer.Dispose();
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        lock (_lock)
+        {
+            AbandonInFlightLocked("the replica is closing");
+        }
     }
 
     private void RequestSweep()
@@ -153,7 +191,6 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<PendingWrite>(_settings.MaxBatchSize);
-        var mutations = new Mutation[_settings.MaxBatchSize];
 
         // Not cancellable: the loop ends when the queue is completed and drained, so no write is left unanswered.
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -166,80 +203,26 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
                 }
             }
 
-            if (batch.Count > 0)
+            try
             {
-                ProcessBatch(batch, mutations);
-                batch.Clear();
+                ProcessBatch(batch);
+            }
+            catch (Exception exception)
+            {
+                // A log append failed: the log's state past its last good record is unknown, so the replica stops.
+                Fault($"the replica's mutation log failed: {exception.Message}", exception, _lastPrepared + 1);
+                foreach (var write in batch)
+                {
+                    Reject(write, ErrorCode.IoError, _faultReason!);
+                }
             }
 
+            batch.Clear();
             if (Interlocked.Exchange(ref _sweepDue, 0) == 1)
             {
                 SweepStep();
             }
         }
-    }
-
-    private void ProcessBatch(List<PendingWrite> batch, Mutation[] mutations)
-    {
-        if (_closing || _faultReason is not null)
-        {
-            foreach (var write in batch)
-            {
-                Reject(write, ErrorCode.InvalidState, _faultReason ?? "the replica is closing");
-            }
-
-            return;
-        }
-
-        // Stage 1, sequence: consecutive decrees under the ballot the primary holds now.
-        var ballot = _currentBallot();
-        var decree = _lastAssignedDecree;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            mutations[i] = new Mutation(ballot, ++decree, batch[i].Request);
-        }
-
-        Volatile.Write(ref _lastAssignedDecree, decree);
-
-        // Stage 2, commit: PacificA appends the mutations to the mutation log and prepares them to
-        // every secondary of the configuration, committing once all have logged them. A
-        // configuration of the primary alone, which is what this pipeline serves, commits a
-        // mutation as soon as it is sequenced.
-        Volatile.Write(ref _lastCommittedDecree, decree);
-
-        // Stage 3, apply: in decree order, then answer.
-        var applied = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var write = batch[i];
-            if (_faultReason is { } reason)
-            {
-                Reject(write, ErrorCode.InvalidState, reason);
-                continue;
-            }
-
-            var mutation = mutations[i];
-            try
-            {
-                _store.ApplyWrite(mutation.Decree, mutation.Request, write.Response);
-            }
-            catch (Exception exception)
-            {
-                // The store's state past this decree is unknown: applying later decrees could apply
-                // them out of order or twice, so the replica stops writing until it is reopened.
-                _faultReason = $"the replica's store failed at decree {mutation.Decree}: {exception.Message}";
-                LogCriticalWriteApplyFailed(_logger, exception, _store.AppId, _store.PartitionIndex, mutation.Decree);
-                Reject(write, ErrorCode.IoError, _faultReason);
-                continue;
-            }
-
-            write.Response.Decree = mutation.Decree;
-            write.TrySetResult(write.Response);
-            applied++;
-        }
-
-        Array.Clear(mutations, 0, batch.Count);
-        _instruments?.WriteBatchApplied(applied);
     }
 
     private void SweepStep()
@@ -252,7 +235,10 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         int removed;
         try
         {
-            removed = _store.SweepExpired(_settings.ExpiredSweepBatchSize);
+            lock (_lock)
+            {
+                removed = _store.SweepExpired(_settings.ExpiredSweepBatchSize);
+            }
         }
         catch (Exception exception)
         {
@@ -274,6 +260,14 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         }
     }
 
+    private void Fault(string reason, Exception exception, long decree)
+    {
+        // The store's (or log's) state past this decree is unknown: applying later decrees could apply
+        // them out of order or twice, so the replica stops writing until it is reopened.
+        _faultReason ??= reason;
+        LogCriticalWriteApplyFailed(_logger, exception, _store.AppId, _store.PartitionIndex, decree);
+    }
+
     private static void Reject(PendingWrite write, ErrorCode error, string message)
     {
         write.Response.Error = error;
@@ -282,7 +276,7 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     }
 
     [LoggerMessage(EventId = (int)ReplicaEventId.WriteApplyFailed, Level = LogLevel.Critical,
-        Message = "Replica {AppId}.{PartitionIndex} failed to apply decree {Decree}; it takes no more writes")]
+        Message = "Replica {AppId}.{PartitionIndex} failed to log or apply decree {Decree}; it takes no more writes")]
     private static partial void LogCriticalWriteApplyFailed(ILogger logger, Exception exception, int appId, int partitionIndex, long decree);
 
     [LoggerMessage(EventId = (int)ReplicaEventId.ExpiredSweepFailed, Level = LogLevel.Warning,
@@ -293,7 +287,7 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         Message = "Replica {AppId}.{PartitionIndex} swept {Count} expired records")]
     private static partial void LogDebugExpiredSwept(ILogger logger, int appId, int partitionIndex, int count);
 
-    /// <summary>A queued write, or (with no write) a wake-up for a due sweep.</summary>
+    /// <summary>A queued write, or (with no write) a wake-up for a due sweep or a new configuration.</summary>
     private readonly record struct QueueItem(PendingWrite? Write);
 
     /// <summary>A write waiting for its decree; completes with its response.</summary>

@@ -1,3 +1,5 @@
+using Pegasus.Replica.Replication.Log;
+
 namespace Pegasus.Replica.Replication;
 
 /// <summary>How one replica's <see cref="ReplicaWritePipeline"/> queues, batches and sweeps.</summary>
@@ -11,6 +13,18 @@ public readonly record struct WritePipelineSettings(
     TimeSpan ExpiredSweepInterval,
     int ExpiredSweepBatchSize)
 {
+    /// <summary>Gets how long a primary waits for a secondary's prepare acknowledgement before reporting it.</summary>
+    public TimeSpan PrepareTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Gets how the mutation log flushes.</summary>
+    public LogFlushMode LogFlushMode { get; init; } = LogFlushMode.Interval;
+
+    /// <summary>Gets how often the mutation log fsyncs in interval mode.</summary>
+    public TimeSpan LogFsyncInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets how many decrees the log keeps behind the applied point.</summary>
+    public long LogRetainedDecrees { get; init; } = 200_000;
+
     /// <summary>Gets settings matching the <c>Replica</c> options' defaults.</summary>
     public static WritePipelineSettings Default { get; } = new(4096, 256, TimeSpan.FromSeconds(10), 1000);
 }

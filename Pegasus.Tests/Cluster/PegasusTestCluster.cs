@@ -162,10 +162,11 @@ public sealed class PegasusTestCluster : IAsyncDisposable
     /// <param name="partitionCount">A power of two.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The opened table, with every partition served.</returns>
-    public async Task<PegasusTable> CreateTableAsync(PegasusClient client, string name, int partitionCount, CancellationToken cancellationToken = default)
+    /// <param name="replicaCount">Copies per partition (1 unless the test is about replication).</param>
+    public async Task<PegasusTable> CreateTableAsync(PegasusClient client, string name, int partitionCount, CancellationToken cancellationToken = default, int replicaCount = 1)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var info = await client.Admin.CreateTableAsync(name, partitionCount, replicaCount: 1, cancellationToken);
+        var info = await client.Admin.CreateTableAsync(name, partitionCount, replicaCount, cancellationToken);
         if (info.PartitionCount != partitionCount)
         {
             throw new InvalidOperationException($"Table '{name}' was created with {info.PartitionCount} partitions, not {partitionCount}.");

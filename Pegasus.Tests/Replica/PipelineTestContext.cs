@@ -4,6 +4,7 @@ using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.Replication;
+using Pegasus.Replica.Replication.Log;
 using Pegasus.Replica.Storage;
 
 namespace Pegasus.Tests.Replica;
@@ -46,10 +47,13 @@ internal sealed class PipelineTestContext : IAsyncDisposable
     public async Task ReopenAsync()
     {
         await Pipeline.DisposeAsync();
+        Log.Dispose();
         Store.Dispose();
         Store = OpenStore();
         Pipeline = CreatePipeline();
     }
+
+    public MutationLog Log { get; private set; } = null!;
 
     public string? Value(string hashKey, string sortKey)
     {
@@ -67,6 +71,7 @@ internal sealed class PipelineTestContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Pipeline.DisposeAsync();
+        Log.Dispose();
         Store.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
@@ -74,6 +79,26 @@ internal sealed class PipelineTestContext : IAsyncDisposable
     private PartitionStore OpenStore() =>
         PartitionStore.Open(Directory, AppId, 0, 1, new StorageOptions(), Time, NullLogger.Instance);
 
-    private ReplicaWritePipeline CreatePipeline() =>
-        new(Store, BallotSource, _settings, Time, _instruments, NullLogger.Instance);
+    private ReplicaWritePipeline CreatePipeline()
+    {
+        Log = MutationLog.Open(Path.Combine(Directory, "plog"), new MutationLogOptions(), Time, NullLogger.Instance);
+        return new(Store, Log, new LonePrimaryHost(BallotSource), _settings, Time, _instruments, NullLogger.Instance);
+    }
+
+    /// <summary>A replica that is primary of a configuration of one (no secondaries): it commits what it logs.</summary>
+    private sealed class LonePrimaryHost(Func<long> ballot) : IReplicationHost
+    {
+        public PartitionConfig Config => new(ballot(), Pegasus.Protocol.Meta.ReplicaRole.Primary, Self, [], []);
+
+        public string Self => "http://127.0.0.1:1";
+
+        public void SendPrepare(string target, Pegasus.Protocol.Replication.PrepareMessage message) =>
+            throw new InvalidOperationException("a configuration of one has nobody to prepare to");
+
+        public void ReportUnresponsive(string node, long ballot, string reason) =>
+            throw new InvalidOperationException("a configuration of one has no members to report");
+
+        public void AdoptBallot(long ballot, string primary) =>
+            throw new InvalidOperationException("a lone primary receives no prepares");
+    }
 }

@@ -28,7 +28,13 @@ internal sealed class ReplicaManagerTestContext : IAsyncDisposable
             new ReplicaOptions { DataDirectory = DataDirectory, AdvertisedAddress = advertisedAddress });
         Instruments = new ReplicaInstruments(_services.GetRequiredService<IMeterFactory>());
         Manager = new ReplicaManager(
-            Options, Microsoft.Extensions.Options.Options.Create(new StorageOptions()), TimeProvider.System, Instruments, NullLoggerFactory.Instance);
+            Options,
+            Microsoft.Extensions.Options.Options.Create(new StorageOptions()),
+            TimeProvider.System,
+            Instruments,
+            new Pegasus.Replica.Replication.Peers.PeerStreamPool(TimeSpan.FromSeconds(1), NullLogger<Pegasus.Replica.Replication.Peers.PeerStreamPool>.Instance),
+            NoProposals.Instance,
+            NullLoggerFactory.Instance);
     }
 
     /// <summary>Gets the data directory.</summary>

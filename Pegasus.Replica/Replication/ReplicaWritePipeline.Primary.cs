@@ -1,0 +1,372 @@
+using Google.Protobuf;
+using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
+using Pegasus.Protocol.Meta;
+using Pegasus.Protocol.Replication;
+using Pegasus.Replica.Diagnostics;
+using Pegasus.Replica.Replication.Log;
+
+namespace Pegasus.Replica.Replication;
+
+public sealed partial class ReplicaWritePipeline
+{
+    // Primary state, under _lock. The ballot this node became primary at (0 while it is not primary): acknowledgements
+    // from before it are from another term and count for nothing.
+    private long _termBallot;
+
+    // The highest decree each member has logged in this term.
+    private readonly Dictionary<string, long> _acked = new(StringComparer.Ordinal);
+
+    // Learners that fetched the log tail: they get every prepare from then on.
+    private readonly HashSet<string> _streamingLearners = new(StringComparer.Ordinal);
+
+    // Batches prepared and not yet committed, oldest first.
+    private readonly Queue<InFlightBatch> _inFlight = new();
+
+    // Members already reported for the current ballot (one proposal each).
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private long _reportedBallot;
+
+    private void ProcessBatch(List<PendingWrite> batch)
+    {
+        var config = _host.Config;
+        lock (_lock)
+        {
+            if (_closing || _faultReason is not null)
+            {
+                foreach (var write in batch)
+                {
+                    Reject(write, ErrorCode.InvalidState, _faultReason ?? "the replica is closing");
+                }
+
+                return;
+            }
+
+            if (config.Role != ReplicaRole.Primary)
+            {
+                foreach (var write in batch)
+                {
+                    Reject(write, ErrorCode.InvalidState, $"partition {_store.AppId}.{_store.PartitionIndex} is not primary on this node (role {config.Role})");
+                }
+
+                return;
+            }
+
+            EnsurePrimaryTermLocked(config);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            // Sequence and log: consecutive decrees under the ballot the primary holds now, one append for the batch.
+            var first = _lastPrepared + 1;
+            var entries = new LogEntry[batch.Count];
+            var requests = new DataRequest[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                requests[i] = batch[i].Request;
+                entries[i] = new LogEntry(config.Ballot, first + i, requests[i].ToByteArray());
+            }
+
+            _log.Append(entries);
+            _lastPrepared = first + batch.Count - 1;
+            _inFlight.Enqueue(new InFlightBatch(first, requests, [.. batch], _timeProvider.GetTimestamp()));
+            SendLocked(config, entries);
+            CommitLocked(config);
+        }
+    }
+
+    /// <summary>
+    /// Starts a primary term when the replica has just become primary: every mutation in its log beyond its committed
+    /// point may have been acknowledged by the old primary, so it is prepared again under the new ballot, and committed
+    /// before anything newer (PacificA's reconciliation).
+    /// </summary>
+    private void EnsurePrimaryTermLocked(PartitionConfig config)
+    {
+        if (_termBallot != 0)
+        {
+            return;
+        }
+
+        _termBallot = config.Ballot;
+        _acked.Clear();
+        _streamingLearners.Clear();
+        var pending = _log.ReadFrom(_lastCommitted + 1);
+        if (pending.Count > 0)
+        {
+            var entries = new LogEntry[pending.Count];
+            var requests = new DataRequest[pending.Count];
+            for (var i = 0; i < pending.Count; i++)
+            {
+                entries[i] = pending[i] with { Ballot = config.Ballot };
+                requests[i] = DataRequest.Parser.ParseFrom(pending[i].Payload.Span);
+            }
+
+            _log.Append(entries);
+            _inFlight.Enqueue(new InFlightBatch(entries[0].Decree, requests, null, _timeProvider.GetTimestamp()));
+            SendLocked(config, entries);
+        }
+
+        LogInformationPrimaryTerm(_logger, _store.AppId, _store.PartitionIndex, config.Ballot, _lastCommitted, _lastPrepared);
+        CommitLocked(config);
+    }
+
+    /// <summary>Follows a new configuration: a primary that is no longer primary abandons its writes in flight.</summary>
+    /// <param name="config">The configuration now followed.</param>
+    public void OnConfigChanged(PartitionConfig config)
+    {
+        lock (_lock)
+        {
+            if (config.Role != ReplicaRole.Primary)
+            {
+                if (_termBallot != 0)
+                {
+                    AbandonInFlightLocked($"partition {_store.AppId}.{_store.PartitionIndex} is no longer primary on this node (ballot {config.Ballot})");
+                    _termBallot = 0;
+                    _acked.Clear();
+                    _streamingLearners.Clear();
+                }
+
+                if (config.Role != ReplicaRole.Learner)
+                {
+                    _learnerStreaming = false;
+                    _learnerBuffer.Clear();
+                }
+
+                return;
+            }
+
+            if (_termBallot != 0)
+            {
+                // A member removed or a learner promoted: commit what the remaining members hold.
+                _streamingLearners.IntersectWith(config.Learners);
+                CommitLocked(config);
+            }
+        }
+
+        Wake();
+    }
+
+    /// <summary>A peer acknowledged prepares (or refused them).</summary>
+    /// <param name="from">The peer's address.</param>
+    /// <param name="ack">The acknowledgement.</param>
+    public void OnPrepareAck(string from, PrepareAck ack)
+    {
+        var config = _host.Config;
+        lock (_lock)
+        {
+            if (_termBallot == 0 || ack.Ballot < _termBallot)
+            {
+                return;
+            }
+
+            if (ack.Error != ErrorCode.Ok)
+            {
+                if (_streamingLearners.Remove(from))
+                {
+                    // A learner that lost prepares learns again; it never held up a commit.
+                    return;
+                }
+
+                ReportLocked(config, from, $"refused a prepare: {ack.Error} {ack.ErrorMessage}");
+                return;
+            }
+
+            if (ack.LastPreparedDecree > _acked.GetValueOrDefault(from))
+            {
+                _acked[from] = ack.LastPreparedDecree;
+            }
+
+            CommitLocked(config);
+        }
+    }
+
+    /// <summary>A peer's stream broke: prepares queued to it may be lost, so it cannot stay a member unnoticed.</summary>
+    /// <param name="peer">The peer's address.</param>
+    public void OnPeerFailed(string peer)
+    {
+        var config = _host.Config;
+        lock (_lock)
+        {
+            if (_termBallot == 0)
+            {
+                return;
+            }
+
+            if (_streamingLearners.Remove(peer))
+            {
+                return;
+            }
+
+            if (config.Secondaries.Contains(peer))
+            {
+                ReportLocked(config, peer, "its prepare stream broke");
+            }
+        }
+    }
+
+    private void CheckPrepareTimeouts()
+    {
+        var config = _host.Config;
+        lock (_lock)
+        {
+            if (_termBallot == 0 || !_inFlight.TryPeek(out var oldest)
+                || _timeProvider.GetElapsedTime(oldest.SentTimestamp) < _settings.PrepareTimeout)
+            {
+                return;
+            }
+
+            foreach (var secondary in config.Secondaries)
+            {
+                if (_acked.GetValueOrDefault(secondary) < oldest.LastDecree)
+                {
+                    ReportLocked(config, secondary, $"no acknowledgement of decree {oldest.LastDecree} within {_settings.PrepareTimeout}");
+                }
+            }
+        }
+    }
+
+    private void ReportLocked(PartitionConfig config, string member, string reason)
+    {
+        if (_reportedBallot != config.Ballot)
+        {
+            _reportedBallot = config.Ballot;
+            _reported.Clear();
+        }
+
+        if (_reported.Add(member))
+        {
+            LogWarningMemberUnresponsive(_logger, _store.AppId, _store.PartitionIndex, member, config.Ballot, reason);
+            _host.ReportUnresponsive(member, config.Ballot, reason);
+        }
+    }
+
+    private void SendLocked(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
+    {
+        var message = new PrepareMessage
+        {
+            AppId = _store.AppId,
+            PartitionIndex = _store.PartitionIndex,
+            Ballot = config.Ballot,
+            CommittedDecree = _lastCommitted,
+            Primary = _host.Self,
+        };
+        if (entries is not null)
+        {
+            foreach (var entry in entries)
+            {
+                message.Mutations.Add(new MutationEntry
+                {
+                    Ballot = entry.Ballot,
+                    Decree = entry.Decree,
+                    Request = UnsafeByteOperations.UnsafeWrap(entry.Payload),
+                });
+            }
+        }
+
+        foreach (var secondary in config.Secondaries)
+        {
+            _host.SendPrepare(secondary, message);
+        }
+
+        foreach (var learner in _streamingLearners)
+        {
+            _host.SendPrepare(learner, message);
+        }
+    }
+
+    /// <summary>Commits and applies, in decree order, everything every secondary has logged; then answers the writers.</summary>
+    private void CommitLocked(PartitionConfig config)
+    {
+        if (_faultReason is not null)
+        {
+            return;
+        }
+
+        var point = _lastPrepared;
+        foreach (var secondary in config.Secondaries)
+        {
+            point = Math.Min(point, _acked.GetValueOrDefault(secondary));
+        }
+
+        if (point <= _lastCommitted)
+        {
+            return;
+        }
+
+        var applied = 0;
+        while (_lastCommitted < point && _inFlight.TryPeek(out var batch))
+        {
+            var decree = _lastCommitted + 1;
+            var index = (int)(decree - batch.FirstDecree);
+            var write = batch.Writes?[index];
+            var response = write?.Response ?? new DataResponse();
+            try
+            {
+                _store.ApplyWrite(decree, batch.Requests[index], response);
+            }
+            catch (Exception exception)
+            {
+                Fault($"the replica's store failed at decree {decree}: {exception.Message}", exception, decree);
+                AbandonInFlightLocked(_faultReason!);
+                return;
+            }
+
+            Volatile.Write(ref _lastCommitted, decree);
+            if (write is not null)
+            {
+                response.Decree = decree;
+                write.TrySetResult(response);
+                applied++;
+            }
+
+            if (decree == batch.LastDecree)
+            {
+                _inFlight.Dequeue();
+            }
+        }
+
+        _instruments?.WriteBatchApplied(applied);
+        TrimLogLocked();
+
+        // Nothing newer carries the committed point to the secondaries: send it on its own so they apply the tail.
+        if (_inFlight.Count == 0 && (config.Secondaries.Count > 0 || _streamingLearners.Count > 0))
+        {
+            SendLocked(config, null);
+        }
+    }
+
+    private void AbandonInFlightLocked(string reason)
+    {
+        while (_inFlight.TryDequeue(out var batch))
+        {
+            foreach (var write in batch.Writes ?? [])
+            {
+                Reject(write, ErrorCode.InvalidState, reason);
+            }
+        }
+    }
+
+    private void TrimLogLocked()
+    {
+        var keepFrom = _lastCommitted - _settings.LogRetainedDecrees;
+        if (keepFrom > _log.FirstDecree + (_settings.LogRetainedDecrees / 4) + 1)
+        {
+            _log.TruncateBelow(keepFrom);
+        }
+    }
+
+    [LoggerMessage(EventId = (int)ReplicaEventId.PrimaryTermStarted, Level = LogLevel.Information,
+        Message = "Replica {AppId}.{PartitionIndex} is primary at ballot {Ballot}: committed {Committed}, re-preparing up to {Prepared}")]
+    private static partial void LogInformationPrimaryTerm(ILogger logger, int appId, int partitionIndex, long ballot, long committed, long prepared);
+
+    [LoggerMessage(EventId = (int)ReplicaEventId.MemberUnresponsive, Level = LogLevel.Warning,
+        Message = "Replica {AppId}.{PartitionIndex}: member {Member} at ballot {Ballot} {Reason}; asking the meta leader to remove it")]
+    private static partial void LogWarningMemberUnresponsive(ILogger logger, int appId, int partitionIndex, string member, long ballot, string reason);
+
+    /// <summary>Consecutive decrees prepared together; <see cref="Writes"/> is null for re-prepared mutations nobody waits on here.</summary>
+    private sealed record InFlightBatch(long FirstDecree, DataRequest[] Requests, PendingWrite[]? Writes, long SentTimestamp)
+    {
+        public long LastDecree => FirstDecree + Requests.Length - 1;
+    }
+}
