@@ -34,4 +34,15 @@ internal enum ReplicaEventId
     // Data path.
     ReadFailed = 4000,
     StreamFailed,
+
+    // Mutation log (plog).
+    MutationLogOpened = 5000,
+    MutationLogCut,
+    MutationLogSegmentDropped,
+    MutationLogRolled,
+    MutationLogTruncated,
+    MutationLogReset,
+    MutationLogWriteFailed,
+    MutationLogSyncFailed,
+    MutationLogClosed,
 }
