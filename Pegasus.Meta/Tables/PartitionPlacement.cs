@@ -41,8 +41,8 @@ public static class PartitionPlacement
 
     /// <summary>
     /// Picks the replicas of each new partition: up to <paramref name="replicaCount"/> distinct nodes, primary first,
-    /// each time the least-loaded nodes (counting replicas just placed, primaries weighing the same as secondaries),
-    /// so copies and primaries both spread evenly.
+    /// each time the least-loaded nodes (counting replicas just placed, primaries weighing the same as secondaries;
+    /// ties go to the node with fewer of this table's primaries), so copies and primaries both spread evenly.
     /// </summary>
     /// <param name="partitionCount">How many partitions to place.</param>
     /// <param name="replicaCount">Copies per partition.</param>
@@ -65,8 +65,8 @@ public static class PartitionPlacement
         var result = new string[partitionCount][];
         for (var i = 0; i < partitionCount; i++)
         {
-            // The primary: fewest primaries so far, then fewest replicas; the rest: fewest replicas.
-            var primary = nodes.OrderBy(n => primaryLoad[n]).ThenBy(n => load[n]).ThenBy(n => n, StringComparer.Ordinal).First();
+            // The primary: fewest replicas, then fewest primaries of this table; the rest: fewest replicas.
+            var primary = nodes.OrderBy(n => load[n]).ThenBy(n => primaryLoad[n]).ThenBy(n => n, StringComparer.Ordinal).First();
             var chosen = new List<string>(copies) { primary };
             chosen.AddRange(nodes.Where(n => n != primary).OrderBy(n => load[n]).ThenBy(n => n, StringComparer.Ordinal).Take(copies - 1));
             foreach (var node in chosen)

@@ -29,14 +29,25 @@ public sealed partial class ReplicaWritePipeline
 
     private void ProcessBatch(List<PendingWrite> batch)
     {
+        // A batch the loop has started goes on even if closing starts meanwhile; only batches taken after it are refused.
+        if (_closing || _faultReason is not null)
+        {
+            foreach (var write in batch)
+            {
+                Reject(write, ErrorCode.InvalidState, _faultReason ?? "the replica is closing");
+            }
+
+            return;
+        }
+
         var config = _host.Config;
         lock (_lock)
         {
-            if (_closing || _faultReason is not null)
+            if (_faultReason is not null)
             {
                 foreach (var write in batch)
                 {
-                    Reject(write, ErrorCode.InvalidState, _faultReason ?? "the replica is closing");
+                    Reject(write, ErrorCode.InvalidState, _faultReason);
                 }
 
                 return;

@@ -67,7 +67,7 @@ public sealed class TableManagerTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_SpreadsPrimariesEvenlyOverAliveNodes_AtBallotOne()
+    public async Task Create_SpreadsPrimariesAndCopiesEvenlyOverAliveNodes_AtBallotOne()
     {
         _meta.Beacon(NodeC, NodeA, NodeB);
 
@@ -80,8 +80,11 @@ public sealed class TableManagerTests : IDisposable
         Assert.All(table.Partitions, p =>
         {
             Assert.Equal(1, p.Ballot);
-            Assert.Empty(p.Secondaries);
             Assert.Equal(3, p.MaxReplicaCount);
+
+            // Three copies on three distinct nodes.
+            Assert.Equal(2, p.Secondaries.Count);
+            Assert.Equal(3, p.Secondaries.Append(p.Primary).Distinct().Count());
         });
         Assert.Equal([NodeA, NodeB, NodeC, NodeA, NodeB, NodeC, NodeA, NodeB], table.Partitions.Select(p => p.Primary));
     }

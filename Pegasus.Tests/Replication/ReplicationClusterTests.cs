@@ -86,6 +86,52 @@ public sealed class ReplicationClusterTests
         await AssertCopiesIdenticalAsync(cluster, after, Ct);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_server_down_while_100000_keys_are_written_rejoins_by_learning_with_identical_data(bool fromCheckpoint)
+    {
+        var options = DevelopmentTimings();
+
+        // A short retained log forces the returning replicas to copy a checkpoint; the default catches them up from the log alone.
+        if (fromCheckpoint)
+        {
+            options.ReplicaSettings["Replica:LogRetainedDecrees"] = "1000";
+        }
+
+        await using var cluster = await PegasusTestCluster.StartAsync(options, Ct);
+        var name = fromCheckpoint ? "repl_learn_checkpoint" : "repl_learn_log";
+        var table = await cluster.CreateTableAsync(cluster.Client, name, 4, Ct, replicaCount: 3);
+        await cluster.Client.Admin.WaitForTableHealthyAsync(name, cluster.WaitTimeout, Ct);
+        var stopped = cluster.Replicas[2];
+        stopped.Kill();
+
+        const int Keys = 100_000;
+        const int InFlight = 64;
+        var next = -1;
+        var writers = Enumerable.Range(0, InFlight).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Keys)
+            {
+                await table.SetAsync(Key(i), "s"u8.ToArray(), Encoding.UTF8.GetBytes($"v{i}"), timeout: TimeSpan.FromSeconds(30), cancellationToken: Ct);
+            }
+        });
+        await Task.WhenAll(writers);
+
+        await stopped.RestartAsync(Ct);
+        var after = await cluster.Client.Admin.WaitForTableAsync(
+            name, t => t.IsHealthy && t.Partitions.All(p => p.Primary == stopped.GrpcAddress || p.Secondaries.Contains(stopped.GrpcAddress)), cluster.WaitTimeout * 2, Ct);
+        await AssertCopiesIdenticalAsync(cluster, after, Ct);
+
+        var sample = new Random(7);
+        for (var n = 0; n < 500; n++)
+        {
+            var i = sample.Next(Keys);
+            Assert.Equal($"v{i}", Encoding.UTF8.GetString((await table.GetAsync(Key(i), "s"u8.ToArray(), cancellationToken: Ct))!));
+        }
+    }
+
     internal static byte[] Key(int i) => Encoding.UTF8.GetBytes($"k{i:D6}");
 
     /// <summary>Waits (bounded) until every copy of every partition reports the same applied decree, then compares checksums.</summary>
