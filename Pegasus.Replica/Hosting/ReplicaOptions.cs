@@ -104,8 +104,8 @@ public sealed class ReplicaOptions
     /// Gets or sets how many decrees the mutation log keeps behind the applied point, so a lagging or returning replica
     /// catches up from the log alone rather than from a checkpoint copy.
     /// </summary>
-    /// <value>Defaults to 200,000.</value>
-    public long LogRetainedDecrees { get; set; } = 200_000;
+    /// <value>Defaults to 50,000.</value>
+    public long LogRetainedDecrees { get; set; } = 50_000;
 
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>

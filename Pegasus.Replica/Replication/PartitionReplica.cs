@@ -302,6 +302,9 @@ public sealed partial class PartitionReplica : IReplicationHost
             return;
         }
 
+        // A primary reconciles at once, not at its first write: its secondaries then apply what they hold.
+        _pipeline?.Wake();
+
         StartLearningIfNeeded();
     }
 

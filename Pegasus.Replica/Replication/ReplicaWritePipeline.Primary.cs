@@ -118,6 +118,12 @@ public sealed partial class ReplicaWritePipeline
             SendLocked(config, entries);
         }
 
+        else if (config.Secondaries.Count > 0)
+        {
+            // Nothing to reconcile: still tell the secondaries the committed point, so after a restart they apply what they hold.
+            SendLocked(config, null);
+        }
+
         LogInformationPrimaryTerm(_logger, _store.AppId, _store.PartitionIndex, config.Ballot, _lastCommitted, _lastPrepared);
         CommitLocked(config);
     }

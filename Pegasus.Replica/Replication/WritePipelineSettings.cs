@@ -23,7 +23,7 @@ public readonly record struct WritePipelineSettings(
     public TimeSpan LogFsyncInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Gets how many decrees the log keeps behind the applied point.</summary>
-    public long LogRetainedDecrees { get; init; } = 200_000;
+    public long LogRetainedDecrees { get; init; } = 50_000;
 
     /// <summary>Gets settings matching the <c>Replica</c> options' defaults.</summary>
     public static WritePipelineSettings Default { get; } = new(4096, 256, TimeSpan.FromSeconds(10), 1000);
