@@ -61,6 +61,7 @@ public sealed partial class MutationLog
             _segments.Clear();
             _segments.Add(reset);
             _entries.Clear();
+            _payloads.Release();
             _lastDecree = baseDecree;
             _lastBallot = 0;
             _durableDecree = baseDecree;

@@ -172,7 +172,7 @@ public sealed partial class MutationLog
             _entries.RemoveFrom(from);
         }
 
-        _entries.Add(new LogEntry(ballot, decree, LogFormat.ReadPayload(record).ToArray()), segment.Index);
+        _entries.Add(new LogEntry(ballot, decree, _payloads.Copy(LogFormat.ReadPayload(record))), segment.Index);
         _lastDecree = decree;
         _lastBallot = ballot;
         segment.MaxWrittenDecree = Math.Max(segment.MaxWrittenDecree, decree);
