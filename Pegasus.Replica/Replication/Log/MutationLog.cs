@@ -154,6 +154,7 @@ public sealed partial class MutationLog : IDisposable
         try
         {
             log.Recover();
+            log.StartFsyncTimer();
         }
         catch
         {
