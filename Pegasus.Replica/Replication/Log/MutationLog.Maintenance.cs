@@ -121,9 +121,19 @@ public sealed partial class MutationLog
         // restart only has to fsync the last one.
         if (_syncedWriteCount != _writeCount)
         {
-            lock (_syncGate)
+            try
             {
-                RandomAccess.FlushToDisk(ActiveHandle(old));
+                lock (_syncGate)
+                {
+                    RandomAccess.FlushToDisk(ActiveHandle(old));
+                }
+            }
+            catch (IOException exception)
+            {
+                // The same policy as any failed fsync (see SyncPending).
+                _failure ??= exception;
+                LogErrorSyncFailed(_logger, old.FileName, exception);
+                throw;
             }
 
             _syncedWriteCount = _writeCount;
