@@ -13,28 +13,32 @@ public sealed partial class MutationLog
         {
             ThrowIfUnwritable();
             var deleted = 0;
-            // Oldest first, one at a time: a crash part way leaves the newer segments contiguous.
-            while (deleted < _segments.Count - 1 && _segments[deleted].MaxWrittenDecree < decree)
+            try
             {
-                File.Delete(_segments[deleted].Path);
-                deleted++;
+                // Oldest first, one at a time: a crash part way leaves the newer segments contiguous.
+                while (deleted < _segments.Count - 1 && _segments[deleted].MaxWrittenDecree < decree)
+                {
+                    File.Delete(_segments[deleted].Path);
+                    deleted++;
+                }
             }
-
-            if (deleted == 0)
+            finally
             {
-                return;
-            }
+                // Also after a failed delete: memory must match the files that are gone.
+                if (deleted > 0)
+                {
+                    var lastDeletedIndex = _segments[deleted - 1].Index;
+                    _segments.RemoveRange(0, deleted);
+                    var dropped = _entries.RemoveWrittenUpTo(lastDeletedIndex);
+                    if (_entries.Count == 0)
+                    {
+                        // As replay would see it: no entry, so no ballot of the last one.
+                        _lastBallot = 0;
+                    }
 
-            var lastDeletedIndex = _segments[deleted - 1].Index;
-            _segments.RemoveRange(0, deleted);
-            var dropped = _entries.RemoveWrittenUpTo(lastDeletedIndex);
-            if (_entries.Count == 0)
-            {
-                // As replay would see it: no entry, so no ballot of the last one.
-                _lastBallot = 0;
+                    LogDebugTruncated(_logger, _directory, deleted, dropped, decree, _entries.FirstDecree);
+                }
             }
-
-            LogDebugTruncated(_logger, _directory, deleted, dropped, decree, _entries.FirstDecree);
         }
     }
 
@@ -53,20 +57,23 @@ public sealed partial class MutationLog
             var old = _segments.ToArray();
             var reset = CreateSegment(new SegmentHeader(old[^1].Index + 1, baseDecree, IsReset: true), baseDecree + 1, sync: true);
             CloseSegment(old[^1], sync: false);
-            foreach (var segment in old)
-            {
-                File.Delete(segment.Path);
-            }
-
             _segments.Clear();
             _segments.Add(reset);
             _entries.Clear();
+            _payloads.Release();
             _lastDecree = baseDecree;
             _lastBallot = 0;
             _durableDecree = baseDecree;
             _syncedWriteCount = _writeCount;
             _rewriteCount++;
             LogInformationReset(_logger, _directory, baseDecree, old.Length);
+
+            // Last, and oldest first: the durable reset segment already makes replay ignore these,
+            // and Open deletes whatever a failure or crash leaves behind.
+            foreach (var segment in old)
+            {
+                File.Delete(segment.Path);
+            }
         }
     }
 
@@ -114,9 +121,19 @@ public sealed partial class MutationLog
         // restart only has to fsync the last one.
         if (_syncedWriteCount != _writeCount)
         {
-            lock (_syncGate)
+            try
             {
-                RandomAccess.FlushToDisk(ActiveHandle(old));
+                lock (_syncGate)
+                {
+                    RandomAccess.FlushToDisk(ActiveHandle(old));
+                }
+            }
+            catch (IOException exception)
+            {
+                // The same policy as any failed fsync (see SyncPending).
+                _failure ??= exception;
+                LogErrorSyncFailed(_logger, old.FileName, exception);
+                throw;
             }
 
             _syncedWriteCount = _writeCount;

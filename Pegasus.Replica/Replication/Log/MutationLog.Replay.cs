@@ -21,6 +21,7 @@ public sealed partial class MutationLog
         _lockFile = new FileStream(Path.Combine(_directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
         var files = ListSegmentFiles();
+        DeleteBeforeLastReset(files);
         ReplayCut? cut = null;
         for (var i = 0; i < files.Count && cut is null; i++)
         {
@@ -49,7 +50,6 @@ public sealed partial class MutationLog
         }
 
         _durableDecree = _lastDecree;
-        StartFsyncTimer();
         LogInformationOpened(_logger, _directory, _segments.Count, _entries.FirstDecree, _lastDecree, _entries.Count);
     }
 
@@ -66,6 +66,34 @@ public sealed partial class MutationLog
 
         files.Sort((a, b) => a.Index.CompareTo(b.Index));
         return files;
+    }
+
+    /// <summary>
+    /// Finishes a reset that a crash interrupted: everything before the newest reset segment was
+    /// discarded, so it is deleted before replay rather than read (a damaged old segment must not
+    /// cut the log back to before the reset).
+    /// </summary>
+    private void DeleteBeforeLastReset(List<(long Index, string Path)> files)
+    {
+        Span<byte> bytes = stackalloc byte[LogFormat.SegmentHeaderBytes];
+        for (var i = files.Count - 1; i > 0; i--)
+        {
+            using var handle = File.OpenHandle(files[i].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (RandomAccess.Read(handle, bytes, 0) == bytes.Length
+                && LogFormat.TryReadSegmentHeader(bytes, out var header, out _)
+                && header.IsReset
+                && header.Index == files[i].Index)
+            {
+                foreach (var (_, path) in files[..i])
+                {
+                    File.Delete(path);
+                }
+
+                LogInformationReset(_logger, _directory, header.BaseDecree, i);
+                files.RemoveRange(0, i);
+                return;
+            }
+        }
     }
 
     /// <summary>Applies one segment's records; returns where and why it stopped early, if it did.</summary>
@@ -172,7 +200,7 @@ public sealed partial class MutationLog
             _entries.RemoveFrom(from);
         }
 
-        _entries.Add(new LogEntry(ballot, decree, LogFormat.ReadPayload(record).ToArray()), segment.Index);
+        _entries.Add(new LogEntry(ballot, decree, _payloads.Copy(LogFormat.ReadPayload(record))), segment.Index);
         _lastDecree = decree;
         _lastBallot = ballot;
         segment.MaxWrittenDecree = Math.Max(segment.MaxWrittenDecree, decree);
@@ -197,10 +225,10 @@ public sealed partial class MutationLog
         long removed;
         if (cut.Offset == 0)
         {
-            // Nothing in a segment without a trustworthy header can be read.
+            // Nothing in a segment without a trustworthy header can be read (and replay did not
+            // add it to _segments).
             removed = new FileInfo(path).Length;
             File.Delete(path);
-            _segments.RemoveAll(segment => segment.Path == path);
         }
         else
         {

@@ -38,6 +38,7 @@ public sealed partial class MutationLog : IDisposable
     private readonly Lock _syncGate = new();
 
     private readonly RetainedEntries _entries = new();
+    private readonly PayloadArena _payloads = new(); // used under _gate, like _entries
 
     // Oldest first; the last one is the active segment, the only one open and written to.
     private readonly List<LogSegment> _segments = [];
@@ -153,6 +154,7 @@ public sealed partial class MutationLog : IDisposable
         try
         {
             log.Recover();
+            log.StartFsyncTimer();
         }
         catch
         {
@@ -182,7 +184,7 @@ public sealed partial class MutationLog : IDisposable
             return;
         }
 
-        var (recordBytes, payloadBytes) = MeasureBatch(batch);
+        var recordBytes = MeasureBatch(batch);
         lock (_gate)
         {
             ThrowIfUnwritable();
@@ -197,7 +199,7 @@ public sealed partial class MutationLog : IDisposable
             }
 
             Write(active, batch, recordBytes);
-            Retain(batch, payloadBytes, active.Index);
+            Retain(batch, active.Index);
             active.Length += recordBytes;
             active.MaxWrittenDecree = Math.Max(active.MaxWrittenDecree, _lastDecree);
             _writeCount++;
@@ -243,10 +245,9 @@ public sealed partial class MutationLog : IDisposable
         }
     }
 
-    private static (int RecordBytes, int PayloadBytes) MeasureBatch(IReadOnlyList<LogEntry> batch)
+    private static int MeasureBatch(IReadOnlyList<LogEntry> batch)
     {
         long recordBytes = 0;
-        long payloadBytes = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch[i];
@@ -266,7 +267,6 @@ public sealed partial class MutationLog : IDisposable
             }
 
             recordBytes += LogFormat.RecordBytes(entry.Payload.Length);
-            payloadBytes += entry.Payload.Length;
         }
 
         // The batch is encoded into one buffer for its single write.
@@ -275,7 +275,7 @@ public sealed partial class MutationLog : IDisposable
             throw new ArgumentException($"The batch encodes to {recordBytes} bytes, more than one write buffer holds; split it.", nameof(batch));
         }
 
-        return ((int)recordBytes, (int)payloadBytes);
+        return (int)recordBytes;
     }
 
     /// <summary>Checks that the batch continues or legitimately supersedes the log. Under _gate.</summary>
@@ -351,8 +351,8 @@ public sealed partial class MutationLog : IDisposable
         }
     }
 
-    /// <summary>Makes a written batch the effective tail, copying the payloads into one array. Under _gate.</summary>
-    private void Retain(IReadOnlyList<LogEntry> batch, int payloadBytes, long segmentIndex)
+    /// <summary>Makes a written batch the effective tail, with copies of its payloads. Under _gate.</summary>
+    private void Retain(IReadOnlyList<LogEntry> batch, long segmentIndex)
     {
         var first = batch[0].Decree;
         if (first <= _lastDecree)
@@ -362,16 +362,10 @@ public sealed partial class MutationLog : IDisposable
             _rewriteCount++;
         }
 
-        // One array per batch rather than one per entry; the entries slice it.
-        var payloads = payloadBytes == 0 ? [] : GC.AllocateUninitializedArray<byte>(payloadBytes);
-        var offset = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch[i];
-            var length = entry.Payload.Length;
-            entry.Payload.Span.CopyTo(payloads.AsSpan(offset));
-            _entries.Add(entry with { Payload = payloads.AsMemory(offset, length) }, segmentIndex);
-            offset += length;
+            _entries.Add(entry with { Payload = _payloads.Copy(entry.Payload.Span) }, segmentIndex);
         }
 
         _lastDecree = batch[^1].Decree;

@@ -107,10 +107,10 @@ internal sealed class RetainedEntries
     {
         // Capacity stays a power of two so that a position maps to a slot with a mask.
         var grown = new Slot[_slots.Length * 2];
-        for (var i = 0; i < Count; i++)
-        {
-            grown[i] = SlotAt(i);
-        }
+        // Only called when full, so the entries are the head's run to the end, then the wrap.
+        var tail = _slots.Length - _head;
+        Array.Copy(_slots, _head, grown, 0, tail);
+        Array.Copy(_slots, 0, grown, tail, _head);
 
         _slots = grown;
         _head = 0;
