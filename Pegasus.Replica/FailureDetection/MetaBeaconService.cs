@@ -41,14 +41,34 @@ public sealed partial class MetaBeaconService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.BeaconInterval, timeProvider);
+        Task<bool>? tick = null;
+        Task? refresh = null;
         try
         {
-            do
+            while (true)
             {
                 await BeaconRoundAsync(stoppingToken).ConfigureAwait(false);
                 lease.CheckExpiry();
+
+                // The next round at the next tick, or at once when a replica saw a ballot newer than its configuration.
+                // Both waits outlive a round the other one started, so neither a tick nor a request is lost.
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                refresh ??= replicas.WaitForRefreshRequestAsync(stoppingToken);
+                if (await Task.WhenAny(tick, refresh).ConfigureAwait(false) == tick)
+                {
+                    if (!await tick.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    tick = null;
+                }
+                else
+                {
+                    await refresh.ConfigureAwait(false);
+                    refresh = null;
+                }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -148,6 +148,7 @@ public sealed partial class PartitionReplica : IReplicationHost
         }
 
         pipeline?.OnConfigChanged(config);
+        _resources.RequestConfigurationRefresh();
     }
 
     /// <inheritdoc/>

@@ -37,6 +37,7 @@ public sealed partial class ReplicaManager : IHostedService
     private readonly Lock _gate = new();
     private readonly Dictionary<ReplicaId, Task> _closing = [];
     private readonly HashSet<int> _droppedAppsHandled = [];
+    private readonly SemaphoreSlim _refresh = new(0);
 
     /// <summary>Creates the manager.</summary>
     /// <param name="options">The replica options.</param>
@@ -78,6 +79,7 @@ public sealed partial class ReplicaManager : IHostedService
             DataDirectory = _dataDirectory,
             Peers = peers,
             Proposals = proposals,
+            RequestConfigurationRefresh = RequestConfigurationRefresh,
         };
         _logger = loggerFactory.CreateLogger<ReplicaManager>();
         peers.AckReceived += OnPrepareAck;
@@ -213,6 +215,22 @@ public sealed partial class ReplicaManager : IHostedService
         }
 
         await Task.WhenAll(closes).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks for a beacon round now: a replica saw a ballot newer than the configuration it holds.</summary>
+    public void RequestConfigurationRefresh() => _refresh.Release();
+
+    /// <summary>Completes when a refresh was requested (see <see cref="RequestConfigurationRefresh"/>).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes on a request.</returns>
+    public async Task WaitForRefreshRequestAsync(CancellationToken cancellationToken)
+    {
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Requests that piled up meanwhile are all answered by the one round.
+        while (_refresh.CurrentCount > 0 && _refresh.Wait(0))
+        {
+        }
     }
 
     /// <summary>Logs a primary's prepare on the replica it is for and answers it (null when no answer is due).</summary>

@@ -26,6 +26,9 @@ public sealed record ReplicaResources(
     /// <summary>Gets the streams to peer replica servers.</summary>
     public PeerStreamPool Peers { get; init; } = PeerStreamPool.None;
 
+    /// <summary>Gets what asks the meta leader for this node's configurations at once (a newer ballot was seen).</summary>
+    public Action RequestConfigurationRefresh { get; init; } = static () => { };
+
     /// <summary>Gets the channel for configuration proposals to the meta leader.</summary>
     public IConfigurationProposer Proposals { get; init; } = NoProposals.Instance;
 }
