@@ -70,6 +70,12 @@ public sealed class NemesisRunner
             next = Math.Max(started + Nanoseconds(_timing.Interval.Draw(_random)), _clock.Now() + Nanoseconds(MinimumGap));
         }
 
+        // The run is over: primary changes from now on would be the recovery's, not a fault's.
+        foreach (var (_, lifetime) in _watches)
+        {
+            await lifetime.CancelAsync().ConfigureAwait(false);
+        }
+
         await Task.WhenAll(_watches.Select(w => w.Task)).ConfigureAwait(false);
         foreach (var (_, lifetime) in _watches)
         {
