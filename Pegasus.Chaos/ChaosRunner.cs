@@ -116,7 +116,7 @@ public static class ChaosRunner
         var lost = HistoryAnalysis.LostWrites(history, settings.Processes);
         var kills = HistoryAnalysis.WriteUnavailability(history, events.Events, settings.Partitions, workloadEnd);
         log.WriteLine($"checker: checking {history.Count} operations ...");
-        var verdict = CheckVerdict.Check(history);
+        var verdict = CheckVerdict.Check(history, cancellationToken: cancellationToken);
         var report = new ChaosReport
         {
             Seed = seed,
