@@ -79,6 +79,8 @@ public static class ChaosCommand
         var killDowntime = Range("--kill-downtime", timing.KillDowntime, "How long a killed replica server stays down");
         var pauseTime = Range("--pause-time", timing.PauseTime, "How long a paused (SIGSTOP) server stays stopped");
         var partitionTime = Range("--partition-time", timing.PartitionTime, "How long a server's links stay cut");
+        var maxFaults = new Option<int?>("--max-faults") { Description = "Most faults to inject (default: no limit)" };
+        maxFaults.Validators.Add(result => Check(result, result.GetValueOrDefault<int?>() is null or >= 0, "--max-faults must not be negative."));
         var metaDowntime = Range("--meta-downtime", timing.MetaDowntime, "How long a killed meta server (or, with crash-all, everything) stays down");
         var beacon = Duration("--beacon-interval", defaults.Timings.BeaconInterval, "Replica:BeaconInterval");
         var lease = Duration("--lease-timeout", defaults.Timings.LeaseTimeout, "Replica:LeaseTimeout");
@@ -94,7 +96,7 @@ public static class ChaosCommand
         var command = new Command("run", "Start a local cluster, run the workload under the nemesis, recover, read every key, write and check the history.")
         {
             duration, servers, partitions, replicaCount, processes, nemesis, history, seed, opTimeout, rate, registerKeys, counterKeys,
-            interval, killDowntime, pauseTime, partitionTime, metaDowntime, beacon, lease, grace, prepare, metaConfig, replicaConfig,
+            interval, maxFaults, killDowntime, pauseTime, partitionTime, metaDowntime, beacon, lease, grace, prepare, metaConfig, replicaConfig,
             recovery, start, keepData, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -116,6 +118,7 @@ public static class ChaosCommand
                 NemesisTiming = new NemesisTiming
                 {
                     Interval = parse.GetValue(interval),
+                    MaxFaults = parse.GetValue(maxFaults),
                     KillDowntime = parse.GetValue(killDowntime),
                     PauseTime = parse.GetValue(pauseTime),
                     PartitionTime = parse.GetValue(partitionTime),

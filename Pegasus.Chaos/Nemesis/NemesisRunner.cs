@@ -62,8 +62,10 @@ public sealed class NemesisRunner
         }
 
         var next = _clock.Now() + Nanoseconds(_timing.Interval.Draw(_random));
-        while (await WaitUntilAsync(next, stop).ConfigureAwait(false))
+        var injected = 0;
+        while (injected < (_timing.MaxFaults ?? int.MaxValue) && await WaitUntilAsync(next, stop).ConfigureAwait(false))
         {
+            injected++;
             var started = _clock.Now();
             var fault = _faults[_random.Next(_faults.Count)];
             await InjectAsync(fault, stop, abort).ConfigureAwait(false);

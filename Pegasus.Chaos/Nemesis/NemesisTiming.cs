@@ -25,6 +25,10 @@ public sealed record NemesisTiming
     /// <value>Defaults to 20-30 s.</value>
     public DurationRange Interval { get; init; } = new(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
 
+    /// <summary>Gets the most faults a run injects; null for no limit.</summary>
+    /// <value>Defaults to null.</value>
+    public int? MaxFaults { get; init; }
+
     /// <summary>Gets how long a killed replica server stays down.</summary>
     /// <value>Defaults to 3-6 s.</value>
     public DurationRange KillDowntime { get; init; } = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6));
@@ -51,6 +55,11 @@ public sealed record NemesisTiming
             {
                 yield return $"the nemesis {name} {range} must be a non-negative range (min <= max)";
             }
+        }
+
+        if (MaxFaults < 0)
+        {
+            yield return "the most faults must not be negative";
         }
 
         if (Interval.Min <= TimeSpan.Zero)
