@@ -24,16 +24,17 @@ public sealed class NemesisLog(HistoryClock clock, TextWriter log)
         }
     }
 
-    /// <summary>Records an event now.</summary>
+    /// <summary>Records an event (at <paramref name="time"/>, or now).</summary>
     /// <param name="kind">What happened.</param>
     /// <param name="target">The server concerned.</param>
     /// <param name="detail">More, for people.</param>
     /// <param name="partitions">Partitions concerned.</param>
     /// <param name="address">The replica server's advertised address.</param>
+    /// <param name="time">When it happened (the run's clock), if not now: a fault is timed by its signal, not by the wait that follows.</param>
     /// <returns>The event.</returns>
-    public NemesisEvent Record(string kind, string? target, string? detail = null, IReadOnlyList<int>? partitions = null, string? address = null)
+    public NemesisEvent Record(string kind, string? target, string? detail = null, IReadOnlyList<int>? partitions = null, string? address = null, long? time = null)
     {
-        var entry = new NemesisEvent(clock.Now(), kind, target, detail, partitions, address);
+        var entry = new NemesisEvent(time ?? clock.Now(), kind, target, detail, partitions, address);
         lock (_lock)
         {
             _events.Add(entry);

@@ -106,8 +106,9 @@ public sealed class NemesisRunner
         var partitions = RoutingProbe.PrimariesOf(await _routing.TryGetPartitionsAsync(abort).ConfigureAwait(false), victim.Address);
         var downtime = _timing.KillDowntime.Draw(_random);
         var pid = victim.Process.ProcessId;
+        var killed = _clock.Now();
         _cluster.KillReplica(victim.Index);
-        _log.Record("kill", victim.ToString(), $"kill -9 pid {pid}; down for {Seconds(downtime)}", partitions, victim.Address);
+        _log.Record("kill", victim.ToString(), $"kill -9 pid {pid}; down for {Seconds(downtime)}", partitions, victim.Address, killed);
         var watch = Watch(victim, partitions, abort);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         await RestartReplicaAsync(victim, abort).ConfigureAwait(false);
@@ -141,6 +142,7 @@ public sealed class NemesisRunner
 
         var pauseTime = _timing.PauseTime.Draw(_random);
         var pid = victim.Process.ProcessId;
+        var paused = _clock.Now();
         if (!_cluster.PauseReplica(victim.Index))
         {
             _log.Record("skip", victim.ToString(), "pause: SIGSTOP failed");
@@ -148,7 +150,7 @@ public sealed class NemesisRunner
         }
 
         var partitions = RoutingProbe.PrimariesOf(layout, victim.Address);
-        _log.Record("pause", victim.ToString(), $"SIGSTOP pid {pid} ({reason}) for {Seconds(pauseTime)}", partitions, victim.Address);
+        _log.Record("pause", victim.ToString(), $"SIGSTOP pid {pid} ({reason}) for {Seconds(pauseTime)}", partitions, victim.Address, paused);
         var watch = Watch(victim, partitions, abort);
         await HoldAsync(pauseTime, stop).ConfigureAwait(false);
         _cluster.ResumeReplica(victim.Index);
@@ -167,9 +169,10 @@ public sealed class NemesisRunner
         var partitions = RoutingProbe.PrimariesOf(await _routing.TryGetPartitionsAsync(abort).ConfigureAwait(false), victim.Address);
         var mode = _random.Next(2) == 0 ? ProxyFault.Reset : ProxyFault.Blackhole;
         var cutTime = _timing.PartitionTime.Draw(_random);
+        var cut = _clock.Now();
         _cluster.IsolateReplica(victim.Index, mode);
         var how = mode == ProxyFault.Reset ? "connections reset" : "packets dropped";
-        _log.Record("isolate", victim.ToString(), $"links to clients, peers and meta cut ({how}) for {Seconds(cutTime)}", partitions, victim.Address);
+        _log.Record("isolate", victim.ToString(), $"links to clients, peers and meta cut ({how}) for {Seconds(cutTime)}", partitions, victim.Address, cut);
         var watch = Watch(victim, partitions, abort);
         await HoldAsync(cutTime, stop).ConfigureAwait(false);
         _cluster.HealReplica(victim.Index);
@@ -181,8 +184,9 @@ public sealed class NemesisRunner
     {
         var downtime = _timing.MetaDowntime.Draw(_random);
         var pid = _cluster.Meta.ProcessId;
+        var killed = _clock.Now();
         _cluster.KillMeta();
-        _log.Record("meta-kill", "meta", $"kill -9 pid {pid}; down for {Seconds(downtime)}");
+        _log.Record("meta-kill", "meta", $"kill -9 pid {pid}; down for {Seconds(downtime)}", time: killed);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         try
         {
@@ -198,8 +202,9 @@ public sealed class NemesisRunner
     private async Task CrashAllAsync(CancellationToken stop, CancellationToken abort)
     {
         var downtime = _timing.MetaDowntime.Draw(_random);
+        var killed = _clock.Now();
         _cluster.KillAll();
-        _log.Record("crash-all", "all", $"kill -9 meta and every replica server; down for {Seconds(downtime)}", [.. Enumerable.Range(0, _partitionCount)]);
+        _log.Record("crash-all", "all", $"kill -9 meta and every replica server; down for {Seconds(downtime)}", [.. Enumerable.Range(0, _partitionCount)], time: killed);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         try
         {

@@ -154,7 +154,8 @@ public sealed class FaultTests
         var history = HistoryPath("crash-all");
         var settings = new ChaosSettings
         {
-            Duration = TimeSpan.FromSeconds(35),
+            // Long enough after the restart for writes to every partition before the workload ends.
+            Duration = TimeSpan.FromSeconds(45),
             Servers = 3,
             Partitions = Partitions,
             ReplicaCount = ReplicaCount,
