@@ -190,6 +190,8 @@ public sealed class LocalServerProcess : IDisposable
         {
             if (!process.HasExited)
             {
+                // The signal first, at once, as kill -9 would; the tree walk (a /proc scan, slow on a busy machine) after.
+                ProcessSignals.TrySend(process.Id, ProcessSignals.Sigkill);
                 process.Kill(entireProcessTree: true);
             }
 

@@ -108,7 +108,7 @@ public sealed class NemesisRunner
         var pid = victim.Process.ProcessId;
         var killed = _clock.Now();
         _cluster.KillReplica(victim.Index);
-        _log.Record("kill", victim.ToString(), $"kill -9 pid {pid}; down for {Seconds(downtime)}", partitions, victim.Address, killed);
+        _log.Record("kill", victim.ToString(), $"kill -9 pid {pid} (gone after {Milliseconds(_clock.Now() - killed)}); down for {Seconds(downtime)}", partitions, victim.Address, killed);
         var watch = Watch(victim, partitions, abort);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         await RestartReplicaAsync(victim, abort).ConfigureAwait(false);
@@ -186,7 +186,7 @@ public sealed class NemesisRunner
         var pid = _cluster.Meta.ProcessId;
         var killed = _clock.Now();
         _cluster.KillMeta();
-        _log.Record("meta-kill", "meta", $"kill -9 pid {pid}; down for {Seconds(downtime)}", time: killed);
+        _log.Record("meta-kill", "meta", $"kill -9 pid {pid} (gone after {Milliseconds(_clock.Now() - killed)}); down for {Seconds(downtime)}", time: killed);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         try
         {
@@ -204,7 +204,7 @@ public sealed class NemesisRunner
         var downtime = _timing.MetaDowntime.Draw(_random);
         var killed = _clock.Now();
         _cluster.KillAll();
-        _log.Record("crash-all", "all", $"kill -9 meta and every replica server; down for {Seconds(downtime)}", [.. Enumerable.Range(0, _partitionCount)], time: killed);
+        _log.Record("crash-all", "all", $"kill -9 meta and every replica server (all gone after {Milliseconds(_clock.Now() - killed)}); down for {Seconds(downtime)}", [.. Enumerable.Range(0, _partitionCount)], time: killed);
         await HoldAsync(downtime, stop).ConfigureAwait(false);
         try
         {
@@ -314,6 +314,8 @@ public sealed class NemesisRunner
     private static long Nanoseconds(TimeSpan value) => value.Ticks * 100;
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    private static string Milliseconds(long nanoseconds) => (nanoseconds / 1_000_000).ToString(CultureInfo.InvariantCulture) + " ms";
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0];
 }
