@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pegasus.AppHost.ZooKeeper;
+using Pegasus.LocalCluster;
 
 namespace Pegasus.AppHost;
 

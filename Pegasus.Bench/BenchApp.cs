@@ -1,7 +1,7 @@
-using Pegasus.Bench.Cluster;
 using Pegasus.Bench.Reporting;
 using Pegasus.Bench.Workload;
 using Pegasus.Client;
+using Pegasus.LocalCluster;
 
 namespace Pegasus.Bench;
 
@@ -16,12 +16,18 @@ public static class BenchApp
     public static async Task<int> RunAsync(BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         BenchReport.WriteConditions(output, settings);
-        LocalCluster? cluster = null;
+        ProcessCluster? cluster = null;
         try
         {
             if (settings.LocalCluster)
             {
-                cluster = await LocalCluster.StartAsync(settings.LocalReplicaServers, settings.StartTimeout, output, cancellationToken).ConfigureAwait(false);
+                var clusterOptions = new ProcessClusterOptions
+                {
+                    ReplicaServers = settings.LocalReplicaServers,
+                    StartTimeout = settings.StartTimeout,
+                    DirectoryPrefix = "pegasus-bench-",
+                };
+                cluster = await ProcessCluster.StartAsync(clusterOptions, output, cancellationToken).ConfigureAwait(false);
                 settings = settings with { MetaServers = [cluster.MetaGrpcAddress], AdminServers = [cluster.MetaHttpAddress] };
             }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Pegasus.LocalCluster;
 using Pegasus.Protocol.Hashing;
 
 namespace Pegasus.Bench;

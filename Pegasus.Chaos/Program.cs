@@ -1,2 +1,3 @@
-Console.Error.WriteLine("Pegasus.Chaos: commands are being built.");
-return 2;
+using Pegasus.Chaos;
+
+return await ChaosCommand.Create().Parse(args).InvokeAsync();

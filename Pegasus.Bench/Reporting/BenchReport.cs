@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using HdrHistogram;
 using Pegasus.Bench.Workload;
+using Pegasus.LocalCluster;
 
 namespace Pegasus.Bench.Reporting;
 

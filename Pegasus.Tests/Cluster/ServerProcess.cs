@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
-using Pegasus.AppHost;
+using Pegasus.LocalCluster;
 
 namespace Pegasus.Tests.Cluster;
 

@@ -1,4 +1,4 @@
-using Pegasus.AppHost;
+using Pegasus.LocalCluster;
 
 namespace Pegasus.Tests.ZooKeeper;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pegasus.Bench;
+namespace Pegasus.LocalCluster;
 
 /// <summary>Reads and writes durations the way people type them on a command line: <c>500ms</c>, <c>20s</c>, <c>2m</c>, <c>1h</c>.</summary>
 public static class DurationText

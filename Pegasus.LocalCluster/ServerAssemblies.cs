@@ -1,18 +1,18 @@
-namespace Pegasus.Bench.Cluster;
+namespace Pegasus.LocalCluster;
 
-/// <summary>Finds the built server assemblies in the repository, next to this bench's own build.</summary>
+/// <summary>Finds the built server assemblies in the repository, next to the calling tool's (or test's) own build.</summary>
 public static class ServerAssemblies
 {
     /// <summary>
-    /// Finds <c>&lt;repo&gt;/&lt;project&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;project&gt;.dll</c>, preferring the bench's own
-    /// configuration (Pegasus.Bench references the servers so they are built with it), then Release, then Debug.
+    /// Finds <c>&lt;repo&gt;/&lt;project&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;project&gt;.dll</c>, preferring the caller's own
+    /// configuration (the tools reference the servers so they are built with them), then Release, then Debug.
     /// </summary>
     /// <param name="project">E.g. <c>Pegasus.Meta</c>.</param>
     /// <returns>The assembly's full path.</returns>
     /// <exception cref="FileNotFoundException">It is not built.</exception>
     public static string Locate(string project)
     {
-        // The bench runs from <repo>/Pegasus.Bench/bin/<configuration>/<tfm>/.
+        // Tools and tests run from <repo>/<project>/bin/<configuration>/<tfm>/.
         var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = own.Name;
         string[] configurations = [own.Parent?.Name ?? "Release", "Release", "Debug"];

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pegasus.AppHost;
+namespace Pegasus.LocalCluster;
 
 /// <summary>
 /// Hands out loopback TCP ports for servers that another process binds a few seconds later (the

@@ -1,0 +1,143 @@
+using Pegasus.Chaos.History;
+
+namespace Pegasus.Chaos.Checking;
+
+/// <summary>
+/// One key's operations prepared for the search: completed (ok) operations with call and return
+/// events, pending (unknown) ones with only a call event, since they may take effect at any time after
+/// their call or never. Failed operations and unknown gets have no effect and are left out.
+/// </summary>
+internal sealed class KeyHistory
+{
+    private KeyHistory(string key, int completed, int pending)
+    {
+        Key = key;
+        Completed = new HistoryOperation[completed];
+        CompletedIndex = new int[completed];
+        CompletedSteps = new RegisterStep[completed];
+        Pending = new HistoryOperation[pending];
+        PendingIndex = new int[pending];
+        PendingSteps = new RegisterStep[pending];
+        CallPosition = new int[completed];
+        ReturnPosition = new int[completed];
+        PendingCallPosition = new int[pending];
+        MainOrder = new int[2 * completed];
+    }
+
+    public string Key { get; }
+
+    public RegisterValues Values { get; } = new();
+
+    /// <summary>Ok operations, by call time.</summary>
+    public HistoryOperation[] Completed { get; }
+
+    public int[] CompletedIndex { get; }
+
+    public RegisterStep[] CompletedSteps { get; }
+
+    /// <summary>Unknown operations with an effect, by call time.</summary>
+    public HistoryOperation[] Pending { get; }
+
+    public int[] PendingIndex { get; }
+
+    public RegisterStep[] PendingSteps { get; }
+
+    /// <summary>Rank of each completed operation's call among all events of the key.</summary>
+    public int[] CallPosition { get; }
+
+    public int[] ReturnPosition { get; }
+
+    public int[] PendingCallPosition { get; }
+
+    /// <summary>
+    /// The completed operations' events in time order, as <c>2j</c> (call of j) and <c>2j+1</c> (return of j).
+    /// </summary>
+    public int[] MainOrder { get; }
+
+    /// <summary>Prepares the operations (with their positions in the checked list) of one key.</summary>
+    public static KeyHistory Create(string key, IReadOnlyList<HistoryOperation> all, IReadOnlyList<int> indexes)
+    {
+        var completed = new List<int>();
+        var pending = new List<int>();
+        foreach (var index in indexes)
+        {
+            var operation = all[index];
+            if (operation.Status == HistoryStatus.Ok)
+            {
+                completed.Add(index);
+            }
+            else if (operation.Status == HistoryStatus.Unknown && operation.Op != HistoryOpKind.Get)
+            {
+                pending.Add(index);
+            }
+        }
+
+        // By call time, then by position in the list, so the order (and the search) is deterministic.
+        Comparison<int> byCall = (a, b) => all[a].Call != all[b].Call ? all[a].Call.CompareTo(all[b].Call) : a.CompareTo(b);
+        completed.Sort(byCall);
+        pending.Sort(byCall);
+
+        var history = new KeyHistory(key, completed.Count, pending.Count);
+        for (var j = 0; j < completed.Count; j++)
+        {
+            history.CompletedIndex[j] = completed[j];
+            history.Completed[j] = all[completed[j]];
+            history.CompletedSteps[j] = RegisterStep.Compile(all[completed[j]], history.Values);
+        }
+
+        for (var u = 0; u < pending.Count; u++)
+        {
+            history.PendingIndex[u] = pending[u];
+            history.Pending[u] = all[pending[u]];
+            history.PendingSteps[u] = RegisterStep.Compile(all[pending[u]], history.Values);
+        }
+
+        history.OrderEvents();
+        return history;
+    }
+
+    private void OrderEvents()
+    {
+        // Event codes: 2j call of completed j, 2j+1 its return, int.MinValue+u call of pending u.
+        var events = new List<(long Time, int Code)>((2 * Completed.Length) + Pending.Length);
+        for (var j = 0; j < Completed.Length; j++)
+        {
+            events.Add((Completed[j].Call, 2 * j));
+            events.Add((Completed[j].Return!.Value, (2 * j) + 1));
+        }
+
+        for (var u = 0; u < Pending.Length; u++)
+        {
+            events.Add((Pending[u].Call, int.MinValue + u));
+        }
+
+        // At equal times calls go before returns: operations that touch at an instant count as
+        // concurrent, which can only add linearizations (no false alarms from clock granularity).
+        events.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time)
+            : IsReturn(a.Code) != IsReturn(b.Code) ? (IsReturn(a.Code) ? 1 : -1)
+            : a.Code.CompareTo(b.Code));
+
+        var main = 0;
+        for (var position = 0; position < events.Count; position++)
+        {
+            var code = events[position].Code;
+            if (code < 0)
+            {
+                PendingCallPosition[code - int.MinValue] = position;
+                continue;
+            }
+
+            MainOrder[main++] = code;
+            if (IsReturn(code))
+            {
+                ReturnPosition[code >> 1] = position;
+            }
+            else
+            {
+                CallPosition[code >> 1] = position;
+            }
+        }
+    }
+
+    private static bool IsReturn(int code) => code >= 0 && (code & 1) == 1;
+}

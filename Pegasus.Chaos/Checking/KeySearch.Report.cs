@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Pegasus.Chaos.History;
+
+namespace Pegasus.Chaos.Checking;
+
+/// <summary>The deepest dead end the search met, and how it is explained.</summary>
+internal sealed partial class KeySearch
+{
+    private int _bestLinearized;
+    private int _bestState;
+    private int _bestUnplaced;
+    private (HistoryOperation Operation, int Index)[] _bestTail = [];
+    private (HistoryOperation Operation, int Index)[] _bestCandidates = [];
+
+    /// <summary>Remembers the dead end if it holds more completed operations than any before.</summary>
+    private void RecordDeadEnd(int returnNode)
+    {
+        if (_linearized <= _bestLinearized)
+        {
+            return;
+        }
+
+        var unplaced = CompletedOf(returnNode);
+        var limit = _options.ExplanationOperations;
+        _bestLinearized = _linearized;
+        _bestState = _state;
+        _bestUnplaced = unplaced;
+        _bestTail = new (HistoryOperation, int)[Math.Min(limit, _depth)];
+        for (var i = 0; i < _bestTail.Length; i++)
+        {
+            _bestTail[i] = OperationAt(_stack[_depth - _bestTail.Length + i].Operation);
+        }
+
+        var candidates = new List<(HistoryOperation, int)>();
+        for (var node = _next[Head]; node != returnNode && candidates.Count < limit; node = _next[node])
+        {
+            if (CompletedOf(node) != unplaced)
+            {
+                candidates.Add(OperationAt(CompletedOf(node)));
+            }
+        }
+
+        var returnPosition = _history.ReturnPosition[unplaced];
+        for (var node = _pendingNext[Head];
+             node != Head && _history.PendingCallPosition[node - 1] < returnPosition && candidates.Count < limit;
+             node = _pendingNext[node])
+        {
+            candidates.Add(OperationAt(-node));
+        }
+
+        _bestCandidates = [.. candidates];
+    }
+
+    private (HistoryOperation Operation, int Index) OperationAt(int operation) => operation >= 0
+        ? (_history.Completed[operation], _history.CompletedIndex[operation])
+        : (_history.Pending[-1 - operation], _history.PendingIndex[-1 - operation]);
+
+    private KeyFailure? DescribeFailure(CheckOutcome outcome)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"key \"{_history.Key}\": ");
+        if (outcome == CheckOutcome.Unknown)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"unknown (budget exceeded after {_steps} steps, {_memo.Count} configurations)");
+            if (_bestLinearized < 0)
+            {
+                return null;
+            }
+
+            text.Append("; deepest dead end so far: ");
+        }
+        else
+        {
+            text.Append("not linearizable: ");
+        }
+
+        var unplaced = _history.Completed[_bestUnplaced];
+        var value = _history.Values.ValueOf(_bestState);
+        text.Append(CultureInfo.InvariantCulture,
+            $"the longest linearizable prefix holds {_bestLinearized} of {_completed} completed operations and leaves the value {OperationText.Value(value)}.");
+        text.AppendLine();
+        if (_bestTail.Length > 0)
+        {
+            text.AppendLine("  last operations of that prefix, in linearization order:");
+            foreach (var (operation, index) in _bestTail)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"    #{index} {OperationText.Format(operation)}").AppendLine();
+            }
+        }
+
+        var unplacedIndex = _history.CompletedIndex[_bestUnplaced];
+        text.Append(CultureInfo.InvariantCulture, $"  cannot place #{unplacedIndex} {OperationText.Format(unplaced)}: {Reason(_bestUnplaced, value)}");
+        if (_bestCandidates.Length > 0)
+        {
+            text.AppendLine();
+            text.Append("  other operations that could have come next (each leads to a dead end):");
+            foreach (var (operation, index) in _bestCandidates)
+            {
+                text.AppendLine().Append(CultureInfo.InvariantCulture, $"    #{index} {OperationText.Format(operation)}");
+            }
+        }
+
+        return new KeyFailure(
+            _bestLinearized,
+            _completed,
+            [.. _bestTail.Select(t => t.Operation)],
+            value,
+            unplaced,
+            unplacedIndex,
+            [.. _bestCandidates.Select(c => c.Operation)],
+            text.ToString());
+    }
+
+    /// <summary>Why the unplaced operation does not fit after the prefix.</summary>
+    private string Reason(int j, string? value)
+    {
+        var operation = _history.Completed[j];
+        var shown = OperationText.Value(value);
+        if (_history.CompletedSteps[j].TryApply(_bestState, _history.Values, out _))
+        {
+            return "it fits here, but no order of the operations after it does";
+        }
+
+        var isNumber = _history.Values.TryGetNumber(_bestState, out var number);
+        return operation.Op switch
+        {
+            HistoryOpKind.Get => $"it read {OperationText.Value(operation.Result)} but the value is {shown}",
+            HistoryOpKind.Incr when !isNumber => $"the value {shown} is not an integer",
+            HistoryOpKind.Incr => $"it returned {operation.Result} but {number.ToString(CultureInfo.InvariantCulture)} + {(operation.Delta ?? 0).ToString(CultureInfo.InvariantCulture)} is not that (or overflows)",
+            HistoryOpKind.Cas when operation.Result == "true" => $"it succeeded expecting {OperationText.Value(operation.Expect)} but the value is {shown}",
+            HistoryOpKind.Cas => $"it failed, yet the value is the expected {shown}",
+            _ => "it does not fit here",
+        };
+    }
+}
