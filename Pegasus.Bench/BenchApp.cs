@@ -37,19 +37,22 @@ public static class BenchApp
                 MetaAdminAddresses = [.. settings.AdminServers],
                 DefaultTimeout = settings.OperationTimeout,
             });
-            var table = await BenchTable.PrepareAsync(client, settings, output, cancellationToken).ConfigureAwait(false);
-            var keys = new KeySpace(settings.Keys, settings.ValueSize);
-            var runner = new BenchmarkRunner(table, keys, settings);
-            if (settings.Operation != BenchOperation.Set)
+            // One run, or one per replica count on tables of their own in the same cluster, compared at the end.
+            var runs = settings.CompareReplicaCounts.Count == 0
+                ? [settings]
+                : settings.CompareReplicaCounts.Select(n => settings with { ReplicaCount = n, Table = $"{settings.Table}-rf{n}" }).ToList();
+            var results = new List<(BenchSettings Settings, BenchResult Result)>();
+            foreach (var run in runs)
             {
-                var took = await runner.PreloadAsync(cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"pre-load: {keys.Count} keys written in {took.TotalSeconds:0.00} s");
+                results.Add((run, await RunOneAsync(client, run, output, cancellationToken).ConfigureAwait(false)));
             }
 
-            output.WriteLine($"running: {DurationText.Format(settings.Warmup)} warm-up, then {DurationText.Format(settings.Duration)} measured ...");
-            var result = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-            BenchReport.WriteResult(output, settings, table.PartitionCount, result, cancellationToken.IsCancellationRequested);
-            return result.ErrorCount == 0 ? 0 : 1;
+            if (results.Count > 1)
+            {
+                BenchReport.WriteComparison(output, results);
+            }
+
+            return results.All(r => r.Result.ErrorCount == 0) ? 0 : 1;
         }
         catch (Exception ex) when (ex is PegasusException or TimeoutException or InvalidOperationException or FileNotFoundException)
         {
@@ -71,5 +74,22 @@ public static class BenchApp
                 output.WriteLine("cluster: servers stopped, data deleted");
             }
         }
+    }
+
+    private static async Task<BenchResult> RunOneAsync(PegasusClient client, BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var table = await BenchTable.PrepareAsync(client, settings, output, cancellationToken).ConfigureAwait(false);
+        var keys = new KeySpace(settings.Keys, settings.ValueSize);
+        var runner = new BenchmarkRunner(table, keys, settings);
+        if (settings.Operation != BenchOperation.Set)
+        {
+            var took = await runner.PreloadAsync(cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"pre-load: {keys.Count} keys written in {took.TotalSeconds:0.00} s");
+        }
+
+        output.WriteLine($"running: {DurationText.Format(settings.Warmup)} warm-up, then {DurationText.Format(settings.Duration)} measured ...");
+        var result = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+        BenchReport.WriteResult(output, settings, table.PartitionCount, result, cancellationToken.IsCancellationRequested);
+        return result;
     }
 }

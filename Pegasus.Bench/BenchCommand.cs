@@ -27,6 +27,15 @@ public static class BenchCommand
             }
         });
         var replicaCount = PositiveInt("--replica-count", 3, "Replica count a created table records");
+        var compare = new Option<string>("--compare-replica-counts")
+        {
+            Description = "Comma-separated replica counts (e.g. 1,3): run the workload once per count, each on its own table '<table>-rf<n>' in the same cluster, and print them side by side",
+            DefaultValueFactory = _ => "",
+        };
+        compare.Validators.Add(result => Check(
+            result,
+            SplitList(result.GetValueOrDefault<string>() ?? "").All(n => int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 5),
+            "--compare-replica-counts must list replica counts 1..5, e.g. 1,3."));
         var op = new Option<BenchOperation>("--op") { Description = "set, get or mixed", DefaultValueFactory = _ => BenchOperation.Set };
         var readPercent = new Option<int>("--read-percent") { Description = "Share of reads in --op mixed", DefaultValueFactory = _ => 50 };
         readPercent.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() is >= 0 and <= 100, "--read-percent must be 0..100."));
@@ -41,7 +50,7 @@ public static class BenchCommand
 
         var root = new RootCommand("Pegasus.Bench: throughput and latency of the Pegasus data path through Pegasus.Client.")
         {
-            meta, admin, cluster, localReplicas, table, partitions, replicaCount, op, readPercent, valueSize,
+            meta, admin, cluster, localReplicas, table, partitions, replicaCount, compare, op, readPercent, valueSize,
             concurrency, duration, warmup, keys, timeout, startTimeout,
         };
         root.SetAction((parse, cancellationToken) =>
@@ -55,6 +64,7 @@ public static class BenchCommand
                 Table = parse.GetRequiredValue(table),
                 Partitions = parse.GetValue(partitions),
                 ReplicaCount = parse.GetValue(replicaCount),
+                CompareReplicaCounts = [.. SplitList(parse.GetRequiredValue(compare)).Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))],
                 Operation = parse.GetValue(op),
                 ReadPercent = parse.GetValue(readPercent),
                 ValueSize = parse.GetValue(valueSize),

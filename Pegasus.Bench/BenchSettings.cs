@@ -21,6 +21,9 @@ public sealed record BenchSettings
     /// <summary>Gets the partition count of a table the bench creates.</summary>
     public int Partitions { get; init; } = 8;
 
+    /// <summary>Gets the replica counts to compare in one run (a table each); empty for a single run with <see cref="ReplicaCount"/>.</summary>
+    public IReadOnlyList<int> CompareReplicaCounts { get; init; } = [];
+
     /// <summary>Gets the replica count a created table records.</summary>
     public int ReplicaCount { get; init; } = 3;
 

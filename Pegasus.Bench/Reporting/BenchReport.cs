@@ -54,6 +54,24 @@ public static class BenchReport
         output.WriteLine($"| {Name(settings.Operation)} | {settings.ValueSize} B | {settings.Concurrency} | {partitions} | {measured} | {opsPerSecond} | {Ms(50)} | {Ms(90)} | {Ms(99)} | {Ms(99.9)} | {max} | {result.ErrorCount} |");
     }
 
+    /// <summary>Writes the runs of one invocation side by side (e.g. one copy per partition against three).</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="results">Each run's settings and result.</param>
+    public static void WriteComparison(TextWriter output, IReadOnlyList<(BenchSettings Settings, BenchResult Result)> results)
+    {
+        output.WriteLine();
+        output.WriteLine("Side by side (same cluster, same workload, one table per replica count):");
+        output.WriteLine("| replica count | op | ops/s | p50 ms | p99 ms | p99.9 ms | errors |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var (settings, result) in results)
+        {
+            var latency = result.Latency;
+            string Ms(double percentile) => Millis(latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(percentile));
+            output.WriteLine(
+                $"| {settings.ReplicaCount} | {Name(settings.Operation)} | {result.OperationsPerSecond.ToString("N0", Invariant)} | {Ms(50)} | {Ms(99)} | {Ms(99.9)} | {result.ErrorCount} |");
+        }
+    }
+
     private static string Name(BenchOperation operation) => operation.ToString().ToLowerInvariant();
 
     private static string Millis(long micros) => (micros / 1000.0).ToString("0.00", Invariant);
