@@ -21,6 +21,7 @@ internal sealed class KeyHistory
         CallPosition = new int[completed];
         ReturnPosition = new int[completed];
         PendingCallPosition = new int[pending];
+        PendingTwinGroup = new int[pending];
         MainOrder = new int[2 * completed];
     }
 
@@ -48,6 +49,12 @@ internal sealed class KeyHistory
     public int[] ReturnPosition { get; }
 
     public int[] PendingCallPosition { get; }
+
+    /// <summary>The twin group of each pending operation (see <see cref="TwinGroups"/>).</summary>
+    public int[] PendingTwinGroup { get; }
+
+    /// <summary>Pending operations with equal steps, each group by call time.</summary>
+    public int[][] TwinGroups { get; private set; } = [];
 
     /// <summary>
     /// The completed operations' events in time order, as <c>2j</c> (call of j) and <c>2j+1</c> (return of j).
@@ -77,23 +84,64 @@ internal sealed class KeyHistory
         completed.Sort(byCall);
         pending.Sort(byCall);
 
+        var observed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var index in completed.Concat(pending))
+        {
+            if (all[index] is { Op: HistoryOpKind.Get, Result: { } read })
+            {
+                observed.Add(read);
+            }
+            else if (all[index] is { Op: HistoryOpKind.Cas, Expect: { } expected })
+            {
+                observed.Add(expected);
+            }
+        }
+
         var history = new KeyHistory(key, completed.Count, pending.Count);
         for (var j = 0; j < completed.Count; j++)
         {
             history.CompletedIndex[j] = completed[j];
             history.Completed[j] = all[completed[j]];
-            history.CompletedSteps[j] = RegisterStep.Compile(all[completed[j]], history.Values);
+            history.CompletedSteps[j] = RegisterStep.Compile(all[completed[j]], history.Values, observed);
         }
 
         for (var u = 0; u < pending.Count; u++)
         {
             history.PendingIndex[u] = pending[u];
             history.Pending[u] = all[pending[u]];
-            history.PendingSteps[u] = RegisterStep.Compile(all[pending[u]], history.Values);
+            history.PendingSteps[u] = RegisterStep.Compile(all[pending[u]], history.Values, observed);
         }
 
         history.OrderEvents();
+        history.GroupPendingTwins();
         return history;
+    }
+
+    /// <summary>
+    /// Groups pending operations with the same compiled step. Once two of them are both callable they
+    /// are interchangeable, so the search only ever tries the earliest one not yet linearized.
+    /// </summary>
+    private void GroupPendingTwins()
+    {
+        var classes = new Dictionary<RegisterStep, List<int>>();
+        for (var u = 0; u < Pending.Length; u++)
+        {
+            if (!classes.TryGetValue(PendingSteps[u], out var members))
+            {
+                classes[PendingSteps[u]] = members = [];
+            }
+
+            members.Add(u);
+        }
+
+        TwinGroups = [.. classes.Values.Select(m => m.ToArray())];
+        for (var group = 0; group < TwinGroups.Length; group++)
+        {
+            foreach (var u in TwinGroups[group])
+            {
+                PendingTwinGroup[u] = group;
+            }
+        }
     }
 
     private void OrderEvents()

@@ -10,6 +10,7 @@ internal sealed partial class KeySearch
     private int _bestLinearized;
     private int _bestState;
     private int _bestUnplaced;
+    private string? _bestValue;
     private (HistoryOperation Operation, int Index)[] _bestTail = [];
     private (HistoryOperation Operation, int Index)[] _bestCandidates = [];
 
@@ -25,6 +26,7 @@ internal sealed partial class KeySearch
         var limit = _options.ExplanationOperations;
         _bestLinearized = _linearized;
         _bestState = _state;
+        _bestValue = CurrentValue();
         _bestUnplaced = unplaced;
         _bestTail = new (HistoryOperation, int)[Math.Min(limit, _depth)];
         for (var i = 0; i < _bestTail.Length; i++)
@@ -52,6 +54,37 @@ internal sealed partial class KeySearch
         _bestCandidates = [.. candidates];
     }
 
+    /// <summary>
+    /// The register's value now. An <see cref="RegisterValues.Opaque"/> state stands for many values:
+    /// the real one is what the latest write on the stack wrote.
+    /// </summary>
+    private string? CurrentValue()
+    {
+        if (_state != RegisterValues.Opaque)
+        {
+            return _history.Values.ValueOf(_state);
+        }
+
+        // Later writes of other values would have left another state, so the latest opaque write is it.
+        for (var i = _depth - 1; i >= 0; i--)
+        {
+            var frame = _stack[i];
+            var step = frame.Operation >= 0 ? _history.CompletedSteps[frame.Operation] : _history.PendingSteps[-1 - frame.Operation];
+            var wrote = step.Kind switch
+            {
+                RegisterStepKind.Write or RegisterStepKind.CasSucceeded => true,
+                RegisterStepKind.CasBlind => frame.State == step.Expect,
+                _ => false,
+            };
+            if (wrote && step.Value == RegisterValues.Opaque)
+            {
+                return OperationAt(frame.Operation).Operation.Value;
+            }
+        }
+
+        return _history.Values.ValueOf(_state);
+    }
+
     private (HistoryOperation Operation, int Index) OperationAt(int operation) => operation >= 0
         ? (_history.Completed[operation], _history.CompletedIndex[operation])
         : (_history.Pending[-1 - operation], _history.PendingIndex[-1 - operation]);
@@ -76,7 +109,7 @@ internal sealed partial class KeySearch
         }
 
         var unplaced = _history.Completed[_bestUnplaced];
-        var value = _history.Values.ValueOf(_bestState);
+        var value = _bestValue;
         text.Append(CultureInfo.InvariantCulture,
             $"the longest linearizable prefix holds {_bestLinearized} of {_completed} completed operations and leaves the value {OperationText.Value(value)}.");
         text.AppendLine();

@@ -34,6 +34,17 @@ internal sealed partial class KeySearch
     private readonly ulong[] _pendingBits;
     private readonly ulong[] _zobrist;
     private readonly SearchMemo _memo;
+
+    private const int NoExpect = -1;
+    private const int AnyExpect = -2;
+
+    // What the callable operations of the configuration being scanned for pending candidates can observe.
+    private readonly HashSet<int> _observedStates = [];
+    private int _casFailedExpect;
+    private bool _numbersObserved;
+
+    // Per twin group, how many are linearized: always the earliest ones.
+    private readonly int[] _twinsLinearized;
     private Frame[] _stack = new Frame[64];
     private int _depth;
 
@@ -83,7 +94,8 @@ internal sealed partial class KeySearch
             _zobrist[j] = SplitMix64(ref seed);
         }
 
-        _memo = new SearchMemo(_pendingBits.Length);
+        _memo = new SearchMemo(_pendingBits.Length, _completed + pending);
+        _twinsLinearized = new int[history.TwinGroups.Length];
         _bestLinearized = -1;
     }
 
@@ -101,10 +113,12 @@ internal sealed partial class KeySearch
         long? deadline = _options.MaxTimePerKey is { } limit ? started + (long)(limit.TotalSeconds * Stopwatch.Frequency) : null;
         _memo.TryAdd(_hash, _state, 0, [], _pendingBits);
 
-        // Where the scan is: a main-list node, or (past the first return) a pending-list node.
-        var node = _next[Head];
+        // Where the scan of the current configuration is: a main-list node, or (past the first
+        // return) a pending-list node; fresh means the configuration was just reached.
+        var fresh = true;
+        var node = Head;
         var inPending = false;
-        var returnNode = 0;
+        var returnNode = Head;
         while (true)
         {
             if (_linearized == _completed)
@@ -112,63 +126,95 @@ internal sealed partial class KeySearch
                 return CheckOutcome.Linearizable;
             }
 
-            if (!inPending)
+            var deadEnd = false;
+            if (fresh)
             {
-                if (IsCall(node))
+                fresh = false;
+                inPending = false;
+                node = _next[Head];
+                if (FindForcedRead() is var read and >= 0)
                 {
                     if (!WithinBudget(deadline))
                     {
                         return CheckOutcome.Unknown;
                     }
 
-                    if (TryLinearizeCompleted(CompletedOf(node)))
-                    {
-                        node = _next[Head];
-                    }
-                    else
-                    {
-                        node = _next[node];
-                    }
-
-                    continue;
+                    // A read that fits now may as well go now; if that configuration was reached
+                    // before, it failed, and so does this one.
+                    fresh = TryLinearizeCompleted(read, forced: true);
+                    deadEnd = !fresh;
                 }
-
-                // The earliest return not yet linearized: no completed call after it may go first.
-                Debug.Assert(node != Head, "an unlinearized completed operation keeps its return in the list");
-                returnNode = node;
-                inPending = true;
-                node = _pendingNext[Head];
-                continue;
             }
-
-            if (node != Head && _history.PendingCallPosition[node - 1] < _history.ReturnPosition[CompletedOf(returnNode)])
+            else if (!inPending)
             {
-                if (!WithinBudget(deadline))
+                if (IsCall(node))
                 {
-                    return CheckOutcome.Unknown;
-                }
+                    var j = CompletedOf(node);
+                    node = _next[node];
+                    // A read-only operation that fits would have been forced; one that does not fit is no candidate.
+                    if (!_history.CompletedSteps[j].IsReadOnly)
+                    {
+                        if (!WithinBudget(deadline))
+                        {
+                            return CheckOutcome.Unknown;
+                        }
 
-                if (TryLinearizePending(node - 1, returnNode))
-                {
-                    inPending = false;
-                    node = _next[Head];
+                        fresh = TryLinearizeCompleted(j, forced: false);
+                    }
                 }
                 else
                 {
-                    node = _pendingNext[node];
+                    // The earliest return not yet linearized: no completed call after it may go first.
+                    Debug.Assert(node != Head, "an unlinearized completed operation keeps its return in the list");
+                    returnNode = node;
+                    inPending = true;
+                    node = _pendingNext[Head];
+                    GatherObservers(returnNode);
                 }
+            }
+            else if (node != Head && _history.PendingCallPosition[node - 1] < _history.ReturnPosition[CompletedOf(returnNode)])
+            {
+                var u = node - 1;
+                node = _pendingNext[node];
+                // Of interchangeable pending operations only the earliest unlinearized one is tried; one that
+                // would leave the state as it is (a cas that fails) gains nothing over never happening; and
+                // one whose new state nothing could observe before it is overwritten gains nothing either.
+                if (IsFirstOfTwins(u) && _history.PendingSteps[u].TryApply(_state, _history.Values, out var next) && next != _state
+                    && CanMatter(next))
+                {
+                    if (!WithinBudget(deadline))
+                    {
+                        return CheckOutcome.Unknown;
+                    }
 
+                    fresh = TryLinearizePending(u, next, returnNode);
+                    }
+            }
+            else
+            {
+                // Every candidate failed here: the returning operation cannot be placed after this prefix.
+                RecordDeadEnd(returnNode);
+                deadEnd = true;
+            }
+
+            if (!deadEnd)
+            {
                 continue;
             }
 
-            // Every candidate failed here: the returning operation cannot be placed after this prefix.
-            RecordDeadEnd(returnNode);
-            if (_depth == 0)
+            // Back to the last free choice; a forced read was no choice, so its configuration fails too.
+            Frame frame;
+            do
             {
-                return CheckOutcome.NotLinearizable;
-            }
+                if (_depth == 0)
+                {
+                    return CheckOutcome.NotLinearizable;
+                }
 
-            var frame = Undo();
+                frame = Undo();
+            }
+            while (frame.Forced);
+
             if (frame.Operation >= 0)
             {
                 inPending = false;
@@ -179,8 +225,90 @@ internal sealed partial class KeySearch
                 inPending = true;
                 returnNode = frame.ReturnNode;
                 node = _pendingNext[PendingNode(frame.Operation)];
+                GatherObservers(returnNode);
             }
         }
+    }
+
+    /// <summary>
+    /// A callable read-only operation (ok get, failed cas) that fits the current state, or -1. Placing
+    /// it now loses nothing: it changes no state, and nothing left has to precede it in real time.
+    /// </summary>
+    private int FindForcedRead()
+    {
+        for (var node = _next[Head]; IsCall(node); node = _next[node])
+        {
+            var j = CompletedOf(node);
+            var step = _history.CompletedSteps[j];
+            if (step.IsReadOnly && step.TryApply(_state, _history.Values, out _))
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Gathers, for the current configuration, which states some callable operation other than a blind
+    /// write could observe (see <see cref="CanMatter"/>). Over-approximating is safe: it only costs steps.
+    /// </summary>
+    private void GatherObservers(int returnNode)
+    {
+        _observedStates.Clear();
+        _casFailedExpect = NoExpect;
+        _numbersObserved = false;
+        for (var node = _next[Head]; IsCall(node); node = _next[node])
+        {
+            var step = _history.CompletedSteps[CompletedOf(node)];
+            switch (step.Kind)
+            {
+                case RegisterStepKind.Read:
+                    _observedStates.Add(step.Value);
+                    break;
+                case RegisterStepKind.CasSucceeded:
+                    _observedStates.Add(step.Expect);
+                    break;
+                case RegisterStepKind.CasFailed:
+                    _casFailedExpect = _casFailedExpect == NoExpect || _casFailedExpect == step.Expect ? step.Expect : AnyExpect;
+                    break;
+                case RegisterStepKind.IncrObserved:
+                    _numbersObserved = true;
+                    break;
+            }
+        }
+
+        var returnPosition = _history.ReturnPosition[CompletedOf(returnNode)];
+        for (var node = _pendingNext[Head]; node != Head && _history.PendingCallPosition[node - 1] < returnPosition; node = _pendingNext[node])
+        {
+            var step = _history.PendingSteps[node - 1];
+            if (step.Kind == RegisterStepKind.CasBlind)
+            {
+                _observedStates.Add(step.Expect);
+            }
+            else if (step.Kind == RegisterStepKind.IncrBlind)
+            {
+                _numbersObserved = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether linearizing a pending operation now, leaving <paramref name="state"/>, can lead anywhere
+    /// new: only if some callable operation that is not a blind write could observe that state. Every
+    /// other continuation begins with a blind write, which forgets the state, and was (or will be)
+    /// searched from the current configuration without the pending operation.
+    /// </summary>
+    private bool CanMatter(int state)
+        => _observedStates.Contains(state)
+            || _casFailedExpect == AnyExpect
+            || (_casFailedExpect != NoExpect && _casFailedExpect != state)
+            || (_numbersObserved && _history.Values.TryGetNumber(state, out _));
+
+    private bool IsFirstOfTwins(int u)
+    {
+        var group = _history.PendingTwinGroup[u];
+        return _history.TwinGroups[group][_twinsLinearized[group]] == u;
     }
 
     /// <summary>Counts a step; false when the key is out of budget.</summary>
@@ -201,7 +329,7 @@ internal sealed partial class KeySearch
         return true;
     }
 
-    private bool TryLinearizeCompleted(int j)
+    private bool TryLinearizeCompleted(int j, bool forced)
     {
         if (!_history.CompletedSteps[j].TryApply(_state, _history.Values, out var next))
         {
@@ -227,7 +355,7 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(j, _state, _lowest, _highest, 0));
+        Push(new Frame(j, _state, _lowest, _highest, 0, forced));
         _lowest = lowest;
         _highest = highest;
         _hash = hash;
@@ -238,13 +366,8 @@ internal sealed partial class KeySearch
         return true;
     }
 
-    private bool TryLinearizePending(int u, int returnNode)
+    private bool TryLinearizePending(int u, int next, int returnNode)
     {
-        if (!_history.PendingSteps[u].TryApply(_state, _history.Values, out var next))
-        {
-            return false;
-        }
-
         _pendingBits[u >> 6] |= 1UL << u;
         if (!_memo.TryAdd(_hash, next, _lowest >> 6, Window(_lowest, _highest), _pendingBits))
         {
@@ -252,8 +375,9 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode));
+        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode, Forced: false));
         _state = next;
+        _twinsLinearized[_history.PendingTwinGroup[u]]++;
         Unlink(PendingNode(-1 - u), _pendingNext, _pendingPrev);
         return true;
     }
@@ -278,6 +402,7 @@ internal sealed partial class KeySearch
         {
             var u = -1 - frame.Operation;
             _pendingBits[u >> 6] &= ~(1UL << u);
+            _twinsLinearized[_history.PendingTwinGroup[u]]--;
             Relink(PendingNode(frame.Operation), _pendingNext, _pendingPrev);
         }
 
@@ -335,7 +460,8 @@ internal sealed partial class KeySearch
 
     /// <summary>
     /// One linearized operation: <see cref="Operation"/> is a completed index j, or <c>-1-u</c> for pending u;
-    /// the rest is what to restore on backtracking, and where the scan of pending candidates was.
+    /// the rest is what to restore on backtracking, where the scan of pending candidates was, and whether it
+    /// was a forced read (no alternative to try).
     /// </summary>
-    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode);
+    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode, bool Forced);
 }
