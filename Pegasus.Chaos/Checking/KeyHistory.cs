@@ -22,6 +22,7 @@ internal sealed class KeyHistory
         ReturnPosition = new int[completed];
         PendingCallPosition = new int[pending];
         PendingTwinGroup = new int[pending];
+        PendingDeadline = new long[pending];
         MainOrder = new int[2 * completed];
     }
 
@@ -50,6 +51,15 @@ internal sealed class KeyHistory
 
     public int[] PendingCallPosition { get; }
 
+    /// <summary>
+    /// The latest call time of an operation a pending one may still precede: its call plus the unknown-effect
+    /// window, or <see cref="long.MaxValue"/> without one.
+    /// </summary>
+    public long[] PendingDeadline { get; }
+
+    /// <summary>Whether an unknown-effect window applies (then <see cref="PendingDeadline"/> ascends).</summary>
+    public bool HasEffectWindow { get; private set; }
+
     /// <summary>The twin group of each pending operation (see <see cref="TwinGroups"/>).</summary>
     public int[] PendingTwinGroup { get; }
 
@@ -62,7 +72,11 @@ internal sealed class KeyHistory
     public int[] MainOrder { get; }
 
     /// <summary>Prepares the operations (with their positions in the checked list) of one key.</summary>
-    public static KeyHistory Create(string key, IReadOnlyList<HistoryOperation> all, IReadOnlyList<int> indexes)
+    /// <param name="key">The key.</param>
+    /// <param name="all">The whole checked list.</param>
+    /// <param name="indexes">The positions of the key's usable, not failed, operations in it.</param>
+    /// <param name="unknownEffectWindow">How long after its call an unknown operation may take effect; null: any time.</param>
+    public static KeyHistory Create(string key, IReadOnlyList<HistoryOperation> all, IReadOnlyList<int> indexes, TimeSpan? unknownEffectWindow)
     {
         var completed = new List<int>();
         var pending = new List<int>();
@@ -110,8 +124,12 @@ internal sealed class KeyHistory
             history.PendingIndex[u] = pending[u];
             history.Pending[u] = all[pending[u]];
             history.PendingSteps[u] = RegisterStep.Compile(all[pending[u]], history.Values, observed);
+            history.PendingDeadline[u] = unknownEffectWindow is { } window
+                ? SaturatingAdd(all[pending[u]].Call, NanosecondsOf(window))
+                : long.MaxValue;
         }
 
+        history.HasEffectWindow = unknownEffectWindow is not null;
         history.OrderEvents();
         history.GroupPendingTwins();
         return history;
@@ -185,6 +203,18 @@ internal sealed class KeyHistory
                 CallPosition[code >> 1] = position;
             }
         }
+    }
+
+    private static long NanosecondsOf(TimeSpan span)
+    {
+        const long NanosecondsPerTick = 1_000_000_000 / TimeSpan.TicksPerSecond;
+        return span.Ticks > long.MaxValue / NanosecondsPerTick ? long.MaxValue : span.Ticks * NanosecondsPerTick;
+    }
+
+    private static long SaturatingAdd(long a, long b)
+    {
+        var sum = unchecked(a + b);
+        return ((a ^ sum) & (b ^ sum)) >= 0 ? sum : a > 0 ? long.MaxValue : long.MinValue;
     }
 
     private static bool IsReturn(int code) => code >= 0 && (code & 1) == 1;

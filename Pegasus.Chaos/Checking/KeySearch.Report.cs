@@ -48,7 +48,10 @@ internal sealed partial class KeySearch
              node != Head && _history.PendingCallPosition[node - 1] < returnPosition && candidates.Count < limit;
              node = _pendingNext[node])
         {
-            candidates.Add(OperationAt(-node));
+            if (IsCallableAfterLatest(node - 1))
+            {
+                candidates.Add(OperationAt(-node));
+            }
         }
 
         _bestCandidates = [.. candidates];

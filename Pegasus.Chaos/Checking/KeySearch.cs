@@ -40,8 +40,9 @@ internal sealed partial class KeySearch
 
     // What the callable operations of the configuration being scanned for pending candidates can observe.
     private readonly HashSet<int> _observedStates = [];
+    private readonly HashSet<long> _observedNumbers = [];
     private int _casFailedExpect;
-    private bool _numbersObserved;
+    private bool _anyNumberObserved;
 
     // Per twin group, how many are linearized: always the earliest ones.
     private readonly int[] _twinsLinearized;
@@ -53,6 +54,9 @@ internal sealed partial class KeySearch
     private int _lowest;
     private int _highest = -1;
     private ulong _hash;
+
+    // The latest call among linearized operations (for the unknown-effect window).
+    private long _latestCall = long.MinValue;
     private long _steps;
 
     public KeySearch(KeyHistory history, CheckerOptions options, CancellationToken cancellationToken)
@@ -151,8 +155,9 @@ internal sealed partial class KeySearch
                 {
                     var j = CompletedOf(node);
                     node = _next[node];
-                    // A read-only operation that fits would have been forced; one that does not fit is no candidate.
-                    if (!_history.CompletedSteps[j].IsReadOnly)
+                    // A read-only operation that fits was forced, unless that would have closed a pending
+                    // operation's window; one that does not fit is no candidate.
+                    if (!_history.CompletedSteps[j].IsReadOnly || _history.HasEffectWindow)
                     {
                         if (!WithinBudget(deadline))
                         {
@@ -179,7 +184,8 @@ internal sealed partial class KeySearch
                 // Of interchangeable pending operations only the earliest unlinearized one is tried; one that
                 // would leave the state as it is (a cas that fails) gains nothing over never happening; and
                 // one whose new state nothing could observe before it is overwritten gains nothing either.
-                if (IsFirstOfTwins(u) && _history.PendingSteps[u].TryApply(_state, _history.Values, out var next) && next != _state
+                if (IsFirstOfTwins(u) && IsCallableAfterLatest(u)
+                    && _history.PendingSteps[u].TryApply(_state, _history.Values, out var next) && next != _state
                     && CanMatter(next))
                 {
                     if (!WithinBudget(deadline))
@@ -232,7 +238,8 @@ internal sealed partial class KeySearch
 
     /// <summary>
     /// A callable read-only operation (ok get, failed cas) that fits the current state, or -1. Placing
-    /// it now loses nothing: it changes no state, and nothing left has to precede it in real time.
+    /// it now loses nothing: it changes no state, nothing left has to precede it in real time, and
+    /// (with an unknown-effect window) no pending operation runs out of its window because of it.
     /// </summary>
     private int FindForcedRead()
     {
@@ -240,7 +247,7 @@ internal sealed partial class KeySearch
         {
             var j = CompletedOf(node);
             var step = _history.CompletedSteps[j];
-            if (step.IsReadOnly && step.TryApply(_state, _history.Values, out _))
+            if (step.IsReadOnly && step.TryApply(_state, _history.Values, out _) && !WouldExpirePending(_history.Completed[j].Call))
             {
                 return j;
             }
@@ -256,8 +263,9 @@ internal sealed partial class KeySearch
     private void GatherObservers(int returnNode)
     {
         _observedStates.Clear();
+        _observedNumbers.Clear();
         _casFailedExpect = NoExpect;
-        _numbersObserved = false;
+        _anyNumberObserved = false;
         for (var node = _next[Head]; IsCall(node); node = _next[node])
         {
             var step = _history.CompletedSteps[CompletedOf(node)];
@@ -273,7 +281,13 @@ internal sealed partial class KeySearch
                     _casFailedExpect = _casFailedExpect == NoExpect || _casFailedExpect == step.Expect ? step.Expect : AnyExpect;
                     break;
                 case RegisterStepKind.IncrObserved:
-                    _numbersObserved = true;
+                    // It fits exactly the number its result minus its delta (if that does not overflow).
+                    var before = unchecked(step.Result - step.Delta);
+                    if (((step.Result ^ step.Delta) & (step.Result ^ before)) >= 0)
+                    {
+                        _observedNumbers.Add(before);
+                    }
+
                     break;
             }
         }
@@ -286,9 +300,10 @@ internal sealed partial class KeySearch
             {
                 _observedStates.Add(step.Expect);
             }
-            else if (step.Kind == RegisterStepKind.IncrBlind)
+            else if (step.Kind == RegisterStepKind.IncrBlind && IsCallableAfterLatest(node - 1))
             {
-                _numbersObserved = true;
+                // It moves any number to another, which something may observe later.
+                _anyNumberObserved = true;
             }
         }
     }
@@ -303,12 +318,72 @@ internal sealed partial class KeySearch
         => _observedStates.Contains(state)
             || _casFailedExpect == AnyExpect
             || (_casFailedExpect != NoExpect && _casFailedExpect != state)
-            || (_numbersObserved && _history.Values.TryGetNumber(state, out _));
+            || (_history.Values.TryGetNumber(state, out var number) && (_anyNumberObserved || _observedNumbers.Contains(number)));
 
+    /// <summary>
+    /// With <see cref="CheckerOptions.UnknownEffectWindow"/>, a pending operation cannot take effect after
+    /// an operation called later than its window: it would have taken effect too late.
+    /// </summary>
+    private bool IsCallableAfterLatest(int u) => _latestCall <= _history.PendingDeadline[u];
+
+    /// <summary>Whether linearizing an operation called at <paramref name="call"/> would close the window of a pending operation still open.</summary>
+    private bool WouldExpirePending(long call)
+    {
+        if (!_history.HasEffectWindow || call <= _latestCall)
+        {
+            return false;
+        }
+
+        // Deadlines grow with call times: skip the ones already closed, then the linearized ones.
+        var deadlines = _history.PendingDeadline;
+        var u = Array.BinarySearch(deadlines, _latestCall);
+        if (u < 0)
+        {
+            u = ~u;
+        }
+
+        while (u > 0 && deadlines[u - 1] >= _latestCall)
+        {
+            u--;
+        }
+
+        while (u < deadlines.Length && (_pendingBits[u >> 6] & (1UL << u)) != 0)
+        {
+            u++;
+        }
+
+        return u < deadlines.Length && deadlines[u] < call;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="u"/> is the earliest twin still open: not linearized and (with a window)
+    /// not expired. Later twins are open whenever earlier ones are, so any solution using a later twin
+    /// here can use the earliest one instead.
+    /// </summary>
     private bool IsFirstOfTwins(int u)
     {
         var group = _history.PendingTwinGroup[u];
-        return _history.TwinGroups[group][_twinsLinearized[group]] == u;
+        var members = _history.TwinGroups[group];
+        if (!_history.HasEffectWindow)
+        {
+            // Without a window twins never expire, so the linearized ones are always the earliest.
+            return members[_twinsLinearized[group]] == u;
+        }
+
+        foreach (var member in members)
+        {
+            if (member == u)
+            {
+                return true;
+            }
+
+            if ((_pendingBits[member >> 6] & (1UL << member)) == 0 && IsCallableAfterLatest(member))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Counts a step; false when the key is out of budget.</summary>
@@ -355,7 +430,8 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(j, _state, _lowest, _highest, 0, forced));
+        Push(new Frame(j, _state, _lowest, _highest, 0, forced, _latestCall));
+        _latestCall = Math.Max(_latestCall, _history.Completed[j].Call);
         _lowest = lowest;
         _highest = highest;
         _hash = hash;
@@ -375,7 +451,8 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode, Forced: false));
+        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode, Forced: false, _latestCall));
+        _latestCall = Math.Max(_latestCall, _history.Pending[u].Call);
         _state = next;
         _twinsLinearized[_history.PendingTwinGroup[u]]++;
         Unlink(PendingNode(-1 - u), _pendingNext, _pendingPrev);
@@ -388,6 +465,7 @@ internal sealed partial class KeySearch
         _state = frame.State;
         _lowest = frame.Lowest;
         _highest = frame.Highest;
+        _latestCall = frame.LatestCall;
         if (frame.Operation >= 0)
         {
             var j = frame.Operation;
@@ -463,5 +541,5 @@ internal sealed partial class KeySearch
     /// the rest is what to restore on backtracking, where the scan of pending candidates was, and whether it
     /// was a forced read (no alternative to try).
     /// </summary>
-    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode, bool Forced);
+    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode, bool Forced, long LatestCall);
 }
