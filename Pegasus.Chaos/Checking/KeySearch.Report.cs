@@ -148,6 +148,16 @@ internal sealed partial class KeySearch
             text.ToString());
     }
 
+    private static string IncrReason(HistoryOperation operation, long number)
+    {
+        var delta = operation.Delta ?? 0;
+        var sum = unchecked(number + delta);
+        var shown = $"{number.ToString(CultureInfo.InvariantCulture)} + {delta.ToString(CultureInfo.InvariantCulture)}";
+        return ((number ^ sum) & (delta ^ sum)) < 0
+            ? $"{shown} overflows int64"
+            : $"it returned {operation.Result} but {shown} = {sum.ToString(CultureInfo.InvariantCulture)}";
+    }
+
     /// <summary>Why the unplaced operation does not fit after the prefix.</summary>
     private string Reason(int j, string? value)
     {
@@ -163,7 +173,7 @@ internal sealed partial class KeySearch
         {
             HistoryOpKind.Get => $"it read {OperationText.Value(operation.Result)} but the value is {shown}",
             HistoryOpKind.Incr when !isNumber => $"the value {shown} is not an integer",
-            HistoryOpKind.Incr => $"it returned {operation.Result} but {number.ToString(CultureInfo.InvariantCulture)} + {(operation.Delta ?? 0).ToString(CultureInfo.InvariantCulture)} is not that (or overflows)",
+            HistoryOpKind.Incr => IncrReason(operation, number),
             HistoryOpKind.Cas when operation.Result == "true" => $"it succeeded expecting {OperationText.Value(operation.Expect)} but the value is {shown}",
             HistoryOpKind.Cas => $"it failed, yet the value is the expected {shown}",
             _ => "it does not fit here",

@@ -182,7 +182,7 @@ public sealed class LinearizabilityCheckerTests
             Incr(0, 1, 1, 0, 10, key: "n"),
             Incr(1, 1, 2, 20, 40, key: "n"),
             Incr(2, 1, 2, 25, 45, key: "n"));
-        Assert.Contains("it returned 2 but 2 + 1", failure.Explanation, StringComparison.Ordinal);
+        Assert.Contains("it returned 2 but 2 + 1 = 3", failure.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]

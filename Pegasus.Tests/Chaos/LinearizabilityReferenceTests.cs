@@ -20,7 +20,7 @@ public sealed class LinearizabilityReferenceTests
     {
         var random = new Random(seed);
         var verdicts = new int[2];
-        for (var round = 0; round < 1500; round++)
+        for (var round = 0; round < 1000; round++)
         {
             var history = RandomHistory(random, random.Next(1, maxOperations + 1), unknownPercent);
             var expected = ReferenceLinearizability.IsLinearizable(history, windowNanoseconds);
