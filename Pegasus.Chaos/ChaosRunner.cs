@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pegasus.Chaos.Checking;
 using Pegasus.Chaos.Cluster;
 using Pegasus.Chaos.History;
 using Pegasus.Chaos.Nemesis;
@@ -60,8 +61,10 @@ public static class ChaosRunner
 
     /// <summary>Reads a history file and runs the checker on it.</summary>
     /// <param name="path">The history (JSON Lines).</param>
+    /// <param name="options">The checker's budgets; null for its defaults.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The result; <see cref="CheckReport.Passed"/> when readable and linearizable.</returns>
-    public static CheckReport Check(string path)
+    public static CheckReport Check(string path, CheckerOptions? options = null, CancellationToken cancellationToken = default)
     {
         var fullPath = Path.GetFullPath(path);
         IReadOnlyList<HistoryOperation> history;
@@ -74,7 +77,7 @@ public static class ChaosRunner
             return new CheckReport(fullPath, [], null, ex.Message);
         }
 
-        return new CheckReport(fullPath, HistoryAnalysis.Count(history), CheckVerdict.Check(history), null);
+        return new CheckReport(fullPath, HistoryAnalysis.Count(history), CheckVerdict.Check(history, options, cancellationToken), null);
     }
 
     private static async Task<ChaosReport> RunOnClusterAsync(
@@ -116,7 +119,7 @@ public static class ChaosRunner
         var lost = HistoryAnalysis.LostWrites(history, settings.Processes);
         var kills = HistoryAnalysis.WriteUnavailability(history, events.Events, settings.Partitions, workloadEnd);
         log.WriteLine($"checker: checking {history.Count} operations ...");
-        var verdict = CheckVerdict.Check(history, cancellationToken: cancellationToken);
+        var verdict = CheckVerdict.Check(history, settings.Checker, cancellationToken);
         var report = new ChaosReport
         {
             Seed = seed,

@@ -1,3 +1,4 @@
+using Pegasus.Chaos.Checking;
 using Pegasus.Chaos.Nemesis;
 
 namespace Pegasus.Chaos;
@@ -67,6 +68,10 @@ public sealed record ChaosSettings
 
     /// <summary>Gets the fault schedule's timing.</summary>
     public NemesisTiming NemesisTiming { get; init; } = new();
+
+    /// <summary>Gets the linearizability checker's budgets.</summary>
+    /// <value>Defaults to <see cref="CheckerOptions.Default"/>: exact (unknown writes may take effect any time after their call).</value>
+    public CheckerOptions Checker { get; init; } = CheckerOptions.Default;
 
     /// <summary>Gets the replication timing settings handed to the servers.</summary>
     public ServerTimings Timings { get; init; } = new();
