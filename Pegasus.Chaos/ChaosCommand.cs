@@ -91,7 +91,7 @@ public static class ChaosCommand
         var replicaConfig = KeyValues("--replica-config", "More replica server configuration, Key=Value (repeatable), e.g. Logging:LogLevel:Pegasus=Debug");
         var recovery = Duration("--recovery-timeout", defaults.RecoveryTimeout, "Bound of each recovery wait after the run (servers, health, final reads)");
         var start = Duration("--start-timeout", defaults.StartTimeout, "Bound of each wait for the cluster and the table to start");
-        var keepData = new Option<KeepDataPolicy>("--keep-data") { Description = "Keep the cluster's data and server logs: Never, OnFailure, Always", DefaultValueFactory = _ => defaults.KeepData };
+        var keepData = new Option<KeepDataPolicy>("--keep-data") { Description = "Keep the cluster's data (hundreds of MB): Never, OnFailure, Always; server logs are kept whenever the run fails", DefaultValueFactory = _ => defaults.KeepData };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress goes to stderr)" };
         var checker = new CheckerOptionSet();
 

@@ -44,18 +44,23 @@ public static class ChaosRunner
         var description = Describe(settings);
         log.WriteLine($"chaos: {description}; seed {seed.ToString(CultureInfo.InvariantCulture)}");
         var cluster = await ProcessCluster.StartAsync(ChaosCluster.Options(settings), log, cancellationToken).ConfigureAwait(false);
-        var keep = settings.KeepData != KeepDataPolicy.Never;
+        // Until the run has a verdict it counts as failed: an exception keeps what explains it.
+        var (keepData, keepLogs) = (settings.KeepData != KeepDataPolicy.Never, true);
         try
         {
             var report = await RunOnClusterAsync(cluster, settings, seed, description, log, cancellationToken).ConfigureAwait(false);
-            keep = settings.KeepData == KeepDataPolicy.Always || (settings.KeepData == KeepDataPolicy.OnFailure && !report.Passed);
-            return keep ? report with { ClusterDirectory = cluster.RootDirectory } : report;
+            keepData = settings.KeepData == KeepDataPolicy.Always || (settings.KeepData == KeepDataPolicy.OnFailure && !report.Passed);
+            keepLogs = keepData || !report.Passed;
+            return keepLogs ? report with { ClusterDirectory = cluster.RootDirectory, ClusterDataKept = keepData } : report;
         }
         finally
         {
-            cluster.KeepData = keep;
+            (cluster.KeepData, cluster.KeepLogs) = (keepData, keepLogs);
             await cluster.DisposeAsync().ConfigureAwait(false);
-            log.WriteLine(keep ? $"cluster: stopped; data and server logs kept in {cluster.RootDirectory}" : "cluster: stopped, data deleted");
+            log.WriteLine(
+                keepData ? $"cluster: stopped; data and server logs kept in {cluster.RootDirectory}"
+                : keepLogs ? $"cluster: stopped, data deleted; server logs kept in {Path.Combine(cluster.RootDirectory, "logs")}"
+                : "cluster: stopped, data deleted");
         }
     }
 
