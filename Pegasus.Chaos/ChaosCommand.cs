@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Pegasus.Chaos.Checking;
 using Pegasus.Chaos.Nemesis;
 using Pegasus.Chaos.Reporting;
 using Pegasus.Client;
@@ -90,14 +91,15 @@ public static class ChaosCommand
         var replicaConfig = KeyValues("--replica-config", "More replica server configuration, Key=Value (repeatable), e.g. Logging:LogLevel:Pegasus=Debug");
         var recovery = Duration("--recovery-timeout", defaults.RecoveryTimeout, "Bound of each recovery wait after the run (servers, health, final reads)");
         var start = Duration("--start-timeout", defaults.StartTimeout, "Bound of each wait for the cluster and the table to start");
-        var keepData = new Option<KeepDataPolicy>("--keep-data") { Description = "Keep the cluster's data and server logs: Never, OnFailure, Always", DefaultValueFactory = _ => defaults.KeepData };
+        var keepData = new Option<KeepDataPolicy>("--keep-data") { Description = "Keep the cluster's data (hundreds of MB): Never, OnFailure, Always; server logs are kept whenever the run fails", DefaultValueFactory = _ => defaults.KeepData };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON on stdout (progress goes to stderr)" };
+        var checker = new CheckerOptionSet();
 
         var command = new Command("run", "Start a local cluster, run the workload under the nemesis, recover, read every key, write and check the history.")
         {
             duration, servers, partitions, replicaCount, processes, nemesis, history, seed, opTimeout, rate, registerKeys, counterKeys,
             interval, maxFaults, killDowntime, pauseTime, partitionTime, metaDowntime, beacon, lease, grace, prepare, metaConfig, replicaConfig,
-            recovery, start, keepData, json,
+            recovery, start, keepData, json, checker.TimePerKey, checker.StepsPerKey, checker.UnknownWindow,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -136,6 +138,7 @@ public static class ChaosCommand
                 RecoveryTimeout = parse.GetValue(recovery),
                 StartTimeout = parse.GetValue(start),
                 KeepData = parse.GetValue(keepData),
+                Checker = checker.Build(parse),
             };
             return await RunAsync(settings, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
         });
@@ -146,17 +149,21 @@ public static class ChaosCommand
     {
         var file = new Argument<string>("file") { Description = "A history file (JSON Lines)" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
-        var command = new Command("check", "Read a history file and check it for linearizability.") { file, json };
-        command.SetAction(parse =>
+        var checker = new CheckerOptionSet();
+        var command = new Command("check", "Read a history file and check it for linearizability.")
         {
-            var report = ChaosRunner.Check(parse.GetRequiredValue(file));
+            file, json, checker.TimePerKey, checker.StepsPerKey, checker.UnknownWindow,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var report = ChaosRunner.Check(parse.GetRequiredValue(file), checker.Build(parse), cancellationToken);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, ReportJsonContext.Default.CheckReport));
             }
             else if (report.FormatError is { } error)
             {
-                Console.Out.WriteLine($"history {report.HistoryPath} is not well-formed: {error}");
+                Console.Out.WriteLine($"history {report.HistoryPath} could not be read: {error}");
             }
             else
             {
@@ -166,7 +173,7 @@ public static class ChaosCommand
                 Console.Out.WriteLine(report.Checker.Summary);
             }
 
-            return report.Passed ? Passed : Failed;
+            return Task.FromResult(report.Passed ? Passed : Failed);
         });
         return command;
     }
@@ -276,6 +283,45 @@ public static class ChaosCommand
             return values;
         },
     };
+
+    /// <summary>The checker's budget options, shared by <c>run</c> and <c>check</c>.</summary>
+    private sealed class CheckerOptionSet
+    {
+        public CheckerOptionSet()
+            => StepsPerKey.Validators.Add(result => Check(result, result.GetValueOrDefault<long>() > 0, "--check-steps-per-key must be positive."));
+
+        public Option<TimeSpan> TimePerKey { get; } = Duration("--check-time-per-key", CheckerOptions.Default.MaxTimePerKey ?? TimeSpan.FromSeconds(30), "Search time one key may take before the checker calls it unknown");
+
+        public Option<long> StepsPerKey { get; } = new("--check-steps-per-key")
+        {
+            Description = "Search steps one key may take before the checker calls it unknown",
+            DefaultValueFactory = _ => CheckerOptions.Default.MaxStepsPerKey,
+        };
+
+        public Option<TimeSpan?> UnknownWindow { get; } = new("--unknown-window")
+        {
+            Description = "How long after its call an unknown write may still take effect (default: any time, exact); a bound makes the search cheaper",
+            HelpName = "duration",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (DurationText.TryParse(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"--unknown-window: '{text}' is not a duration such as 10s.");
+                return null;
+            },
+        };
+
+        public CheckerOptions Build(ParseResult parse) => CheckerOptions.Default with
+        {
+            MaxTimePerKey = parse.GetValue(TimePerKey),
+            MaxStepsPerKey = parse.GetValue(StepsPerKey),
+            UnknownEffectWindow = parse.GetValue(UnknownWindow),
+        };
+    }
 
     private static void Check(OptionResult result, bool valid, string error)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pegasus.Chaos.Checking;
 using Pegasus.Chaos.Cluster;
 using Pegasus.Chaos.History;
 using Pegasus.Chaos.Nemesis;
@@ -43,25 +44,32 @@ public static class ChaosRunner
         var description = Describe(settings);
         log.WriteLine($"chaos: {description}; seed {seed.ToString(CultureInfo.InvariantCulture)}");
         var cluster = await ProcessCluster.StartAsync(ChaosCluster.Options(settings), log, cancellationToken).ConfigureAwait(false);
-        var keep = settings.KeepData != KeepDataPolicy.Never;
+        // Until the run has a verdict it counts as failed: an exception keeps what explains it.
+        var (keepData, keepLogs) = (settings.KeepData != KeepDataPolicy.Never, true);
         try
         {
             var report = await RunOnClusterAsync(cluster, settings, seed, description, log, cancellationToken).ConfigureAwait(false);
-            keep = settings.KeepData == KeepDataPolicy.Always || (settings.KeepData == KeepDataPolicy.OnFailure && !report.Passed);
-            return keep ? report with { ClusterDirectory = cluster.RootDirectory } : report;
+            keepData = settings.KeepData == KeepDataPolicy.Always || (settings.KeepData == KeepDataPolicy.OnFailure && !report.Passed);
+            keepLogs = keepData || !report.Passed;
+            return keepLogs ? report with { ClusterDirectory = cluster.RootDirectory, ClusterDataKept = keepData } : report;
         }
         finally
         {
-            cluster.KeepData = keep;
+            (cluster.KeepData, cluster.KeepLogs) = (keepData, keepLogs);
             await cluster.DisposeAsync().ConfigureAwait(false);
-            log.WriteLine(keep ? $"cluster: stopped; data and server logs kept in {cluster.RootDirectory}" : "cluster: stopped, data deleted");
+            log.WriteLine(
+                keepData ? $"cluster: stopped; data and server logs kept in {cluster.RootDirectory}"
+                : keepLogs ? $"cluster: stopped, data deleted; server logs kept in {Path.Combine(cluster.RootDirectory, "logs")}"
+                : "cluster: stopped, data deleted");
         }
     }
 
     /// <summary>Reads a history file and runs the checker on it.</summary>
     /// <param name="path">The history (JSON Lines).</param>
+    /// <param name="options">The checker's budgets; null for its defaults.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>The result; <see cref="CheckReport.Passed"/> when readable and linearizable.</returns>
-    public static CheckReport Check(string path)
+    public static CheckReport Check(string path, CheckerOptions? options = null, CancellationToken cancellationToken = default)
     {
         var fullPath = Path.GetFullPath(path);
         IReadOnlyList<HistoryOperation> history;
@@ -74,7 +82,7 @@ public static class ChaosRunner
             return new CheckReport(fullPath, [], null, ex.Message);
         }
 
-        return new CheckReport(fullPath, HistoryAnalysis.Count(history), CheckVerdict.Check(history), null);
+        return new CheckReport(fullPath, HistoryAnalysis.Count(history), CheckVerdict.Check(history, options, cancellationToken), null);
     }
 
     private static async Task<ChaosReport> RunOnClusterAsync(
@@ -116,7 +124,7 @@ public static class ChaosRunner
         var lost = HistoryAnalysis.LostWrites(history, settings.Processes);
         var kills = HistoryAnalysis.WriteUnavailability(history, events.Events, settings.Partitions, workloadEnd);
         log.WriteLine($"checker: checking {history.Count} operations ...");
-        var verdict = CheckVerdict.Check(history, cancellationToken: cancellationToken);
+        var verdict = CheckVerdict.Check(history, settings.Checker, cancellationToken);
         var report = new ChaosReport
         {
             Seed = seed,

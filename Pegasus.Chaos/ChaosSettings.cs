@@ -1,8 +1,12 @@
+using Pegasus.Chaos.Checking;
 using Pegasus.Chaos.Nemesis;
 
 namespace Pegasus.Chaos;
 
-/// <summary>When a run keeps its cluster's data and server logs (under the temporary directory it prints).</summary>
+/// <summary>
+/// When a run keeps its cluster's data (under the temporary directory it prints): the servers' files take hundreds of
+/// megabytes. The server logs are kept whenever the run fails, whatever this says.
+/// </summary>
 public enum KeepDataPolicy
 {
     /// <summary>Always delete them.</summary>
@@ -68,6 +72,10 @@ public sealed record ChaosSettings
     /// <summary>Gets the fault schedule's timing.</summary>
     public NemesisTiming NemesisTiming { get; init; } = new();
 
+    /// <summary>Gets the linearizability checker's budgets.</summary>
+    /// <value>Defaults to <see cref="CheckerOptions.Default"/>: exact (unknown writes may take effect any time after their call).</value>
+    public CheckerOptions Checker { get; init; } = CheckerOptions.Default;
+
     /// <summary>Gets the replication timing settings handed to the servers.</summary>
     public ServerTimings Timings { get; init; } = new();
 
@@ -89,9 +97,9 @@ public sealed record ChaosSettings
     /// <value>Defaults to <c>chaos</c>.</value>
     public string Table { get; init; } = "chaos";
 
-    /// <summary>Gets when the cluster's data and server logs are kept.</summary>
-    /// <value>Defaults to <see cref="KeepDataPolicy.OnFailure"/>.</value>
-    public KeepDataPolicy KeepData { get; init; } = KeepDataPolicy.OnFailure;
+    /// <summary>Gets when the cluster's data is kept (its server logs are kept whenever the run fails).</summary>
+    /// <value>Defaults to <see cref="KeepDataPolicy.Never"/>.</value>
+    public KeepDataPolicy KeepData { get; init; } = KeepDataPolicy.Never;
 
     /// <summary>Lists every problem with these settings; empty when they are valid.</summary>
     /// <returns>Human-readable descriptions.</returns>

@@ -31,6 +31,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         _options = options;
         RootDirectory = root;
         KeepData = options.KeepData;
+        KeepLogs = options.KeepLogs;
         _log = log;
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
@@ -49,6 +50,12 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     /// <summary>Gets or sets a value indicating whether <see cref="DisposeAsync"/> keeps the data and logs (e.g. to look at a failed run).</summary>
     public bool KeepData { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="DisposeAsync"/> keeps the server logs (<c>&lt;root&gt;/logs</c>)
+    /// when it deletes the data: a few hundred kilobytes rather than the servers' preallocated files.
+    /// </summary>
+    public bool KeepLogs { get; set; }
 
     /// <summary>Gets the meta server's process.</summary>
     public LocalServerProcess Meta => _meta ?? throw new InvalidOperationException("The cluster is not started.");
@@ -127,7 +134,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             || string.Equals(r.DirectAddress, normalized, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Kills every server, stops the proxies and deletes the data directory (unless <see cref="KeepData"/>).</summary>
+    /// <summary>Kills every server, stops the proxies and deletes the data directory (unless <see cref="KeepData"/>; all but the logs with <see cref="KeepLogs"/>).</summary>
     /// <returns>A task that completes when everything is gone.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -164,9 +171,24 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             return;
         }
 
+        var logs = Path.Combine(RootDirectory, "logs");
+        var keepLogs = KeepLogs && Directory.Exists(logs);
         try
         {
-            Directory.Delete(RootDirectory, recursive: true);
+            if (!keepLogs)
+            {
+                Directory.Delete(RootDirectory, recursive: true);
+                return;
+            }
+
+            foreach (var entry in new DirectoryInfo(RootDirectory).EnumerateFileSystemInfos())
+            {
+                if (entry.FullName != logs)
+                {
+                    (entry as DirectoryInfo)?.Delete(recursive: true);
+                    (entry as FileInfo)?.Delete();
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

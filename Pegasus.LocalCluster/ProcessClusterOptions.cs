@@ -39,6 +39,10 @@ public sealed record ProcessClusterOptions
     /// <value>Defaults to <c>pegasus-cluster-</c>.</value>
     public string DirectoryPrefix { get; init; } = "pegasus-cluster-";
 
+    /// <summary>Gets a value indicating whether the server logs (<see cref="LogFiles"/>) are kept when the cluster is disposed, even if the data is not.</summary>
+    /// <value>Defaults to false. <see cref="ProcessCluster.KeepLogs"/> can change it while the cluster runs.</value>
+    public bool KeepLogs { get; init; }
+
     /// <summary>Gets a value indicating whether the data (and logs) are kept when the cluster is disposed.</summary>
     /// <value>Defaults to false. <see cref="ProcessCluster.KeepData"/> can change it while the cluster runs.</value>
     public bool KeepData { get; init; }

@@ -80,7 +80,8 @@ public sealed record CheckResult(
 
         foreach (var key in NotLinearizableKeys.Concat(UnknownKeys).Take(maxKeys))
         {
-            text.AppendLine(key.Failure?.Explanation ?? $"key \"{key.Key}\": {key.Outcome}");
+            text.AppendLine(key.Failure?.Explanation
+                ?? $"key \"{key.Key}\": unknown (budget exceeded after {key.Steps} steps, before any dead end)");
         }
 
         return text.ToString();

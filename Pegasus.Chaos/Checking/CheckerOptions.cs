@@ -13,6 +13,15 @@ public sealed record CheckerOptions
     /// <value>Default 30 seconds.</value>
     public TimeSpan? MaxTimePerKey { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after its call an unknown operation may still take effect; null: any time, which is
+    /// exact but makes every unknown operation concurrent with the rest of the history. A bound makes
+    /// the search of keys with many unknown operations far cheaper, at the cost of calling a late
+    /// effect a violation.
+    /// </summary>
+    /// <value>Default null. History times are nanoseconds.</value>
+    public TimeSpan? UnknownEffectWindow { get; init; }
+
     /// <summary>How many keys are searched at once.</summary>
     /// <value>Default <see cref="Environment.ProcessorCount"/>.</value>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
@@ -26,6 +35,11 @@ public sealed record CheckerOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxStepsPerKey);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxDegreeOfParallelism);
         ArgumentOutOfRangeException.ThrowIfNegative(ExplanationOperations);
+        if (UnknownEffectWindow is { } window)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.Zero, nameof(UnknownEffectWindow));
+        }
+
         if (MaxTimePerKey is { } time)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(time, TimeSpan.Zero, nameof(MaxTimePerKey));

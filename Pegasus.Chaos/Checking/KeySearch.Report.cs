@@ -10,6 +10,7 @@ internal sealed partial class KeySearch
     private int _bestLinearized;
     private int _bestState;
     private int _bestUnplaced;
+    private string? _bestValue;
     private (HistoryOperation Operation, int Index)[] _bestTail = [];
     private (HistoryOperation Operation, int Index)[] _bestCandidates = [];
 
@@ -25,6 +26,7 @@ internal sealed partial class KeySearch
         var limit = _options.ExplanationOperations;
         _bestLinearized = _linearized;
         _bestState = _state;
+        _bestValue = CurrentValue();
         _bestUnplaced = unplaced;
         _bestTail = new (HistoryOperation, int)[Math.Min(limit, _depth)];
         for (var i = 0; i < _bestTail.Length; i++)
@@ -46,10 +48,44 @@ internal sealed partial class KeySearch
              node != Head && _history.PendingCallPosition[node - 1] < returnPosition && candidates.Count < limit;
              node = _pendingNext[node])
         {
-            candidates.Add(OperationAt(-node));
+            if (IsCallableAfterLatest(node - 1))
+            {
+                candidates.Add(OperationAt(-node));
+            }
         }
 
         _bestCandidates = [.. candidates];
+    }
+
+    /// <summary>
+    /// The register's value now. An <see cref="RegisterValues.Opaque"/> state stands for many values:
+    /// the real one is what the latest write on the stack wrote.
+    /// </summary>
+    private string? CurrentValue()
+    {
+        if (_state != RegisterValues.Opaque)
+        {
+            return _history.Values.ValueOf(_state);
+        }
+
+        // Later writes of other values would have left another state, so the latest opaque write is it.
+        for (var i = _depth - 1; i >= 0; i--)
+        {
+            var frame = _stack[i];
+            var step = frame.Operation >= 0 ? _history.CompletedSteps[frame.Operation] : _history.PendingSteps[-1 - frame.Operation];
+            var wrote = step.Kind switch
+            {
+                RegisterStepKind.Write or RegisterStepKind.CasSucceeded => true,
+                RegisterStepKind.CasBlind => frame.State == step.Expect,
+                _ => false,
+            };
+            if (wrote && step.Value == RegisterValues.Opaque)
+            {
+                return OperationAt(frame.Operation).Operation.Value;
+            }
+        }
+
+        return _history.Values.ValueOf(_state);
     }
 
     private (HistoryOperation Operation, int Index) OperationAt(int operation) => operation >= 0
@@ -76,7 +112,7 @@ internal sealed partial class KeySearch
         }
 
         var unplaced = _history.Completed[_bestUnplaced];
-        var value = _history.Values.ValueOf(_bestState);
+        var value = _bestValue;
         text.Append(CultureInfo.InvariantCulture,
             $"the longest linearizable prefix holds {_bestLinearized} of {_completed} completed operations and leaves the value {OperationText.Value(value)}.");
         text.AppendLine();
@@ -112,6 +148,16 @@ internal sealed partial class KeySearch
             text.ToString());
     }
 
+    private static string IncrReason(HistoryOperation operation, long number)
+    {
+        var delta = operation.Delta ?? 0;
+        var sum = unchecked(number + delta);
+        var shown = $"{number.ToString(CultureInfo.InvariantCulture)} + {delta.ToString(CultureInfo.InvariantCulture)}";
+        return ((number ^ sum) & (delta ^ sum)) < 0
+            ? $"{shown} overflows int64"
+            : $"it returned {operation.Result} but {shown} = {sum.ToString(CultureInfo.InvariantCulture)}";
+    }
+
     /// <summary>Why the unplaced operation does not fit after the prefix.</summary>
     private string Reason(int j, string? value)
     {
@@ -127,7 +173,7 @@ internal sealed partial class KeySearch
         {
             HistoryOpKind.Get => $"it read {OperationText.Value(operation.Result)} but the value is {shown}",
             HistoryOpKind.Incr when !isNumber => $"the value {shown} is not an integer",
-            HistoryOpKind.Incr => $"it returned {operation.Result} but {number.ToString(CultureInfo.InvariantCulture)} + {(operation.Delta ?? 0).ToString(CultureInfo.InvariantCulture)} is not that (or overflows)",
+            HistoryOpKind.Incr => IncrReason(operation, number),
             HistoryOpKind.Cas when operation.Result == "true" => $"it succeeded expecting {OperationText.Value(operation.Expect)} but the value is {shown}",
             HistoryOpKind.Cas => $"it failed, yet the value is the expected {shown}",
             _ => "it does not fit here",

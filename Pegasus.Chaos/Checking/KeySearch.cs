@@ -34,6 +34,10 @@ internal sealed partial class KeySearch
     private readonly ulong[] _pendingBits;
     private readonly ulong[] _zobrist;
     private readonly SearchMemo _memo;
+
+    // Per twin group, how many are linearized (without an unknown-effect window, always the earliest ones).
+    private readonly int[] _twinsLinearized;
+
     private Frame[] _stack = new Frame[64];
     private int _depth;
 
@@ -42,6 +46,9 @@ internal sealed partial class KeySearch
     private int _lowest;
     private int _highest = -1;
     private ulong _hash;
+
+    // The latest call among linearized operations (for the unknown-effect window).
+    private long _latestCall = long.MinValue;
     private long _steps;
 
     public KeySearch(KeyHistory history, CheckerOptions options, CancellationToken cancellationToken)
@@ -83,7 +90,8 @@ internal sealed partial class KeySearch
             _zobrist[j] = SplitMix64(ref seed);
         }
 
-        _memo = new SearchMemo(_pendingBits.Length);
+        _memo = new SearchMemo(_pendingBits.Length, _completed + pending);
+        _twinsLinearized = new int[history.TwinGroups.Length];
         _bestLinearized = -1;
     }
 
@@ -101,10 +109,12 @@ internal sealed partial class KeySearch
         long? deadline = _options.MaxTimePerKey is { } limit ? started + (long)(limit.TotalSeconds * Stopwatch.Frequency) : null;
         _memo.TryAdd(_hash, _state, 0, [], _pendingBits);
 
-        // Where the scan is: a main-list node, or (past the first return) a pending-list node.
-        var node = _next[Head];
+        // Where the scan of the current configuration is: a main-list node, or (past the first
+        // return) a pending-list node; fresh means the configuration was just reached.
+        var fresh = true;
+        var node = Head;
         var inPending = false;
-        var returnNode = 0;
+        var returnNode = Head;
         while (true)
         {
             if (_linearized == _completed)
@@ -112,63 +122,97 @@ internal sealed partial class KeySearch
                 return CheckOutcome.Linearizable;
             }
 
-            if (!inPending)
+            var deadEnd = false;
+            if (fresh)
             {
-                if (IsCall(node))
+                fresh = false;
+                inPending = false;
+                node = _next[Head];
+                if (FindForcedRead() is var read and >= 0)
                 {
                     if (!WithinBudget(deadline))
                     {
                         return CheckOutcome.Unknown;
                     }
 
-                    if (TryLinearizeCompleted(CompletedOf(node)))
-                    {
-                        node = _next[Head];
-                    }
-                    else
-                    {
-                        node = _next[node];
-                    }
-
-                    continue;
+                    // A read that fits now may as well go now; if that configuration was reached
+                    // before, it failed, and so does this one.
+                    fresh = TryLinearizeCompleted(read, forced: true);
+                    deadEnd = !fresh;
                 }
-
-                // The earliest return not yet linearized: no completed call after it may go first.
-                Debug.Assert(node != Head, "an unlinearized completed operation keeps its return in the list");
-                returnNode = node;
-                inPending = true;
-                node = _pendingNext[Head];
-                continue;
             }
-
-            if (node != Head && _history.PendingCallPosition[node - 1] < _history.ReturnPosition[CompletedOf(returnNode)])
+            else if (!inPending)
             {
-                if (!WithinBudget(deadline))
+                if (IsCall(node))
                 {
-                    return CheckOutcome.Unknown;
-                }
+                    var j = CompletedOf(node);
+                    node = _next[node];
+                    // A read-only operation that fits was forced, unless that would have closed a pending
+                    // operation's window; one that does not fit is no candidate.
+                    if (!_history.CompletedSteps[j].IsReadOnly || _history.HasEffectWindow)
+                    {
+                        if (!WithinBudget(deadline))
+                        {
+                            return CheckOutcome.Unknown;
+                        }
 
-                if (TryLinearizePending(node - 1, returnNode))
-                {
-                    inPending = false;
-                    node = _next[Head];
+                        fresh = TryLinearizeCompleted(j, forced: false);
+                    }
                 }
                 else
                 {
-                    node = _pendingNext[node];
+                    // The earliest return not yet linearized: no completed call after it may go first.
+                    Debug.Assert(node != Head, "an unlinearized completed operation keeps its return in the list");
+                    returnNode = node;
+                    inPending = true;
+                    node = _pendingNext[Head];
+                    GatherObservers(returnNode);
                 }
+            }
+            else if (node != Head && _history.PendingCallPosition[node - 1] < _history.ReturnPosition[CompletedOf(returnNode)])
+            {
+                var u = node - 1;
+                node = _pendingNext[node];
+                // Of interchangeable pending operations only the earliest unlinearized one is tried; one that
+                // would leave the state as it is (a cas that fails) gains nothing over never happening; and
+                // one whose new state nothing could observe before it is overwritten gains nothing either.
+                if (IsFirstOfTwins(u) && IsCallableAfterLatest(u)
+                    && _history.PendingSteps[u].TryApply(_state, _history.Values, out var next) && next != _state
+                    && CanMatter(next))
+                {
+                    if (!WithinBudget(deadline))
+                    {
+                        return CheckOutcome.Unknown;
+                    }
 
+                    fresh = TryLinearizePending(u, next, returnNode);
+                }
+            }
+            else
+            {
+                // Every candidate failed here: the returning operation cannot be placed after this prefix.
+                RecordDeadEnd(returnNode);
+                deadEnd = true;
+            }
+
+            if (!deadEnd)
+            {
                 continue;
             }
 
-            // Every candidate failed here: the returning operation cannot be placed after this prefix.
-            RecordDeadEnd(returnNode);
-            if (_depth == 0)
+            // Back to the last free choice; a forced read was no choice, so its configuration fails too.
+            Frame frame;
+            do
             {
-                return CheckOutcome.NotLinearizable;
-            }
+                if (_depth == 0)
+                {
+                    return CheckOutcome.NotLinearizable;
+                }
 
-            var frame = Undo();
+                frame = Undo();
+            }
+            while (frame.Forced);
+
             if (frame.Operation >= 0)
             {
                 inPending = false;
@@ -179,6 +223,7 @@ internal sealed partial class KeySearch
                 inPending = true;
                 returnNode = frame.ReturnNode;
                 node = _pendingNext[PendingNode(frame.Operation)];
+                GatherObservers(returnNode);
             }
         }
     }
@@ -191,7 +236,7 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        // The clock and the token are read every 4096 steps only: a step is a few nanoseconds.
+        // The clock and the token are read every 4096 steps only: a step costs far less than a clock read.
         if ((_steps & 4095) == 0)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -201,7 +246,7 @@ internal sealed partial class KeySearch
         return true;
     }
 
-    private bool TryLinearizeCompleted(int j)
+    private bool TryLinearizeCompleted(int j, bool forced)
     {
         if (!_history.CompletedSteps[j].TryApply(_state, _history.Values, out var next))
         {
@@ -227,7 +272,8 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(j, _state, _lowest, _highest, 0));
+        Push(new Frame(j, _state, _lowest, _highest, 0, forced, _latestCall));
+        _latestCall = Math.Max(_latestCall, _history.Completed[j].Call);
         _lowest = lowest;
         _highest = highest;
         _hash = hash;
@@ -238,13 +284,8 @@ internal sealed partial class KeySearch
         return true;
     }
 
-    private bool TryLinearizePending(int u, int returnNode)
+    private bool TryLinearizePending(int u, int next, int returnNode)
     {
-        if (!_history.PendingSteps[u].TryApply(_state, _history.Values, out var next))
-        {
-            return false;
-        }
-
         _pendingBits[u >> 6] |= 1UL << u;
         if (!_memo.TryAdd(_hash, next, _lowest >> 6, Window(_lowest, _highest), _pendingBits))
         {
@@ -252,8 +293,10 @@ internal sealed partial class KeySearch
             return false;
         }
 
-        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode));
+        Push(new Frame(-1 - u, _state, _lowest, _highest, returnNode, Forced: false, _latestCall));
+        _latestCall = Math.Max(_latestCall, _history.Pending[u].Call);
         _state = next;
+        _twinsLinearized[_history.PendingTwinGroup[u]]++;
         Unlink(PendingNode(-1 - u), _pendingNext, _pendingPrev);
         return true;
     }
@@ -264,6 +307,7 @@ internal sealed partial class KeySearch
         _state = frame.State;
         _lowest = frame.Lowest;
         _highest = frame.Highest;
+        _latestCall = frame.LatestCall;
         if (frame.Operation >= 0)
         {
             var j = frame.Operation;
@@ -278,6 +322,7 @@ internal sealed partial class KeySearch
         {
             var u = -1 - frame.Operation;
             _pendingBits[u >> 6] &= ~(1UL << u);
+            _twinsLinearized[_history.PendingTwinGroup[u]]--;
             Relink(PendingNode(frame.Operation), _pendingNext, _pendingPrev);
         }
 
@@ -335,7 +380,8 @@ internal sealed partial class KeySearch
 
     /// <summary>
     /// One linearized operation: <see cref="Operation"/> is a completed index j, or <c>-1-u</c> for pending u;
-    /// the rest is what to restore on backtracking, and where the scan of pending candidates was.
+    /// the rest is what to restore on backtracking, where the scan of pending candidates was, and whether it
+    /// was a forced read (no alternative to try).
     /// </summary>
-    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode);
+    private readonly record struct Frame(int Operation, int State, int Lowest, int Highest, int ReturnNode, bool Forced, long LatestCall);
 }

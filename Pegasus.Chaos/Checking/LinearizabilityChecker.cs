@@ -56,5 +56,5 @@ public static class LinearizabilityChecker
 
     private static KeyCheckResult CheckKey(
         string key, IReadOnlyList<HistoryOperation> history, List<int> indexes, CheckerOptions options, CancellationToken cancellationToken)
-        => new KeySearch(KeyHistory.Create(key, history, indexes), options, cancellationToken).Run();
+        => new KeySearch(KeyHistory.Create(key, history, indexes, options.UnknownEffectWindow), options, cancellationToken).Run();
 }

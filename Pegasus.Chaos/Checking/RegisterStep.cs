@@ -31,33 +31,39 @@ internal enum RegisterStepKind : byte
 internal readonly record struct RegisterStep(RegisterStepKind Kind, int Value, int Expect, long Delta, long Result)
 {
     /// <summary>Compiles an ok or unknown operation; unknown gets have no effect and are not compiled.</summary>
-    public static RegisterStep Compile(HistoryOperation operation, RegisterValues values)
+    /// <param name="operation">The operation.</param>
+    /// <param name="values">The key's values.</param>
+    /// <param name="observed">Every value some get of the key returns or some cas of it expects.</param>
+    public static RegisterStep Compile(HistoryOperation operation, RegisterValues values, IReadOnlySet<string> observed)
     {
-        var observed = operation.Status == HistoryStatus.Ok;
+        var completed = operation.Status == HistoryStatus.Ok;
         switch (operation.Op)
         {
             case HistoryOpKind.Get:
                 return new(RegisterStepKind.Read, values.Intern(operation.Result), 0, 0, 0);
             case HistoryOpKind.Set:
-                return new(RegisterStepKind.Write, values.Intern(operation.Value), 0, 0, 0);
+                return new(RegisterStepKind.Write, values.InternWritten(operation.Value!, observed), 0, 0, 0);
             case HistoryOpKind.Del:
                 return new(RegisterStepKind.Write, RegisterValues.Absent, 0, 0, 0);
             case HistoryOpKind.Incr:
                 var result = 0L;
-                if (observed)
+                if (completed)
                 {
                     // The format rules guarantee a decimal result on ok incrs.
                     HistoryOperationRules.TryParseDecimal(operation.Result!, out result);
                 }
 
-                return new(observed ? RegisterStepKind.IncrObserved : RegisterStepKind.IncrBlind, 0, 0, operation.Delta ?? 0, result);
+                return new(completed ? RegisterStepKind.IncrObserved : RegisterStepKind.IncrBlind, 0, 0, operation.Delta ?? 0, result);
             default:
-                var kind = !observed ? RegisterStepKind.CasBlind
+                var kind = !completed ? RegisterStepKind.CasBlind
                     : operation.Result == "true" ? RegisterStepKind.CasSucceeded
                     : RegisterStepKind.CasFailed;
-                return new(kind, values.Intern(operation.Value), values.Intern(operation.Expect), 0, 0);
+                return new(kind, values.InternWritten(operation.Value!, observed), values.Intern(operation.Expect), 0, 0);
         }
     }
+
+    /// <summary>True for steps that only test the state (an ok get, a failed cas): they never change it.</summary>
+    public bool IsReadOnly => Kind is RegisterStepKind.Read or RegisterStepKind.CasFailed;
 
     /// <summary>Applies the step to <paramref name="state"/>; false when the observed result rules it out there.</summary>
     public bool TryApply(int state, RegisterValues values, out int next)

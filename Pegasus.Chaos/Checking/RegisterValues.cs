@@ -8,17 +8,24 @@ namespace Pegasus.Chaos.Checking;
 /// Id 0 is "absent". Incr results get the id of their decimal text, so a later get of "5" matches
 /// the state an incr to 5 left.
 /// </summary>
+/// <remarks>
+/// Id 1, <see cref="Opaque"/>, stands for every written value that no operation can tell apart from
+/// another: no get returns it, no cas expects it, and incr refuses it (not an integer). The register
+/// behaves the same whichever of them it holds, so merging them keeps the search exact while making
+/// writes of such values (typically unknown ones) interchangeable.
+/// </remarks>
 internal sealed class RegisterValues
 {
     public const int Absent = 0;
+    public const int Opaque = 1;
 
     private const byte NotParsed = 0;
     private const byte Integer = 1;
     private const byte NotInteger = 2;
 
-    private readonly List<string?> _values = [null];
-    private readonly List<byte> _numberKinds = [Integer];
-    private readonly List<long> _numbers = [0];
+    private readonly List<string?> _values = [null, "(a value no operation observes)"];
+    private readonly List<byte> _numberKinds = [Integer, NotInteger];
+    private readonly List<long> _numbers = [0, 0];
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<long, int> _numberIds = [];
 
@@ -41,6 +48,15 @@ internal sealed class RegisterValues
         return id;
     }
 
+    /// <summary>Interns a written value, or returns <see cref="Opaque"/> when nothing can observe it.</summary>
+    /// <param name="value">The value a set or cas writes.</param>
+    /// <param name="observed">Every value some get returns or some cas expects.</param>
+    public int InternWritten(string value, IReadOnlySet<string> observed)
+        => observed.Contains(value) || value.Length == 0 || HistoryOperationRules.TryParseDecimal(value, out _)
+            ? Intern(value)
+            : Opaque;
+
+    /// <summary>The value of an id; a placeholder for <see cref="Opaque"/>.</summary>
     public string? ValueOf(int id) => _values[id];
 
     /// <summary>

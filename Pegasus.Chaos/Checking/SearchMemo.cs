@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Pegasus.Chaos.Checking;
 
 /// <summary>
@@ -14,13 +16,22 @@ namespace Pegasus.Chaos.Checking;
 internal sealed class SearchMemo
 {
     private readonly int _pendingWords;
-    private int[] _buckets = new int[1024];
-    private Entry[] _entries = new Entry[1024];
-    private ulong[] _words = new ulong[4096];
+    private int[] _buckets;
+    private Entry[] _entries;
+    private ulong[] _words;
     private int _count;
     private int _wordCount;
 
-    public SearchMemo(int pendingWords) => _pendingWords = pendingWords;
+    /// <param name="pendingWords">The length of the pending bitset.</param>
+    /// <param name="expected">How many configurations to make room for at first (a linear history reaches about one per operation).</param>
+    public SearchMemo(int pendingWords, int expected)
+    {
+        _pendingWords = pendingWords;
+        var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(expected, 16, 1 << 20));
+        _buckets = new int[capacity];
+        _entries = new Entry[capacity];
+        _words = new ulong[capacity * (1 + pendingWords)];
+    }
 
     public int Count => _count;
 

@@ -15,8 +15,11 @@ public sealed record ChaosReport
     /// <summary>Gets the history file's full path.</summary>
     public string HistoryPath { get; init; } = "";
 
-    /// <summary>Gets the cluster's data and server logs directory, when kept; null when deleted.</summary>
+    /// <summary>Gets the cluster's directory when its server logs (<c>logs/</c>) or its data were kept; null when deleted.</summary>
     public string? ClusterDirectory { get; init; }
+
+    /// <summary>Gets a value indicating whether the servers' data was kept in <see cref="ClusterDirectory"/> (not only their logs).</summary>
+    public bool ClusterDataKept { get; init; }
 
     /// <summary>Gets how long the workload ran, in seconds.</summary>
     public double WorkloadSeconds { get; init; }

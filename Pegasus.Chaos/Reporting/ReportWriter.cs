@@ -20,7 +20,9 @@ public static class ReportWriter
         output.WriteLine($"history:    {report.HistoryPath} ({report.Operations.Sum(o => o.Total)} operations)");
         if (report.ClusterDirectory is { } directory)
         {
-            output.WriteLine($"cluster:    data and server logs kept in {directory}");
+            output.WriteLine(report.ClusterDataKept
+                ? $"cluster:    data and server logs kept in {directory}"
+                : $"cluster:    server logs kept in {Path.Combine(directory, "logs")}");
         }
 
         WriteOperations(output, report.Operations);

@@ -59,6 +59,26 @@ public sealed class LinearizabilityCheckerTests
             Get(2, "c", 80, 90));
 
     [Fact]
+    public void Check_UnknownWriteSeenLate_LinearizableOnlyWithoutAWindowOrAWideOne()
+    {
+        HistoryOperation[] history =
+        [
+            Set(0, "a", 0, 10),
+            Set(1, "b", 20, null, Unknown),
+            Get(2, "a", 3000, 3010),
+            Get(2, "b", 5000, 5010),
+        ];
+        Assert.Equal(CheckOutcome.Linearizable, Check(history, null).Outcome);
+        Assert.Equal(CheckOutcome.Linearizable, Check(history, TimeSpan.FromMilliseconds(1)).Outcome);
+        // 100 ticks = 10 µs: the write may land after the read called at 3000 ns; with 1 µs it may not.
+        Assert.Equal(CheckOutcome.Linearizable, Check(history, TimeSpan.FromTicks(100)).Outcome);
+        Assert.Equal(CheckOutcome.NotLinearizable, Check(history, TimeSpan.FromMicroseconds(1)).Outcome);
+
+        static CheckResult Check(HistoryOperation[] history, TimeSpan? window)
+            => LinearizabilityChecker.Check(history, new CheckerOptions { UnknownEffectWindow = window }, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public void Check_FailedOperations_Ignored()
         => AssertLinearizable(
             Set(0, "a", 0, 10, Fail),
@@ -162,7 +182,7 @@ public sealed class LinearizabilityCheckerTests
             Incr(0, 1, 1, 0, 10, key: "n"),
             Incr(1, 1, 2, 20, 40, key: "n"),
             Incr(2, 1, 2, 25, 45, key: "n"));
-        Assert.Contains("it returned 2 but 2 + 1", failure.Explanation, StringComparison.Ordinal);
+        Assert.Contains("it returned 2 but 2 + 1 = 3", failure.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,15 +53,15 @@ public sealed class LinearizabilityRandomTests
     }
 
     [Fact]
-    public void Check_50kOperations200Keys3PercentUnknown_TakesUnderASecondOrTwo()
+    public void Check_20kOperations200Keys3PercentUnknown_IsFast()
     {
-        var history = new RegisterHistoryGenerator(42).Generate(operations: 50_000, keys: 200, processes: 64, unknownRate: 0.03);
+        var history = new RegisterHistoryGenerator(42).Generate(operations: 20_000, keys: 200, processes: 64, unknownRate: 0.03);
         var started = Stopwatch.GetTimestamp();
         var result = LinearizabilityChecker.Check(history, cancellationToken: TestContext.Current.CancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started);
         Assert.True(result.Outcome == CheckOutcome.Linearizable, result.Describe());
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"50k ops, 200 keys: {elapsed.TotalMilliseconds:0} ms, {result.Keys.Sum(k => k.Steps)} steps, max key {result.Keys.Max(k => k.Elapsed.TotalMilliseconds):0.0} ms");
+            $"20k ops, 200 keys: {elapsed.TotalMilliseconds:0} ms, {result.Keys.Sum(k => k.Steps)} steps, max key {result.Keys.Max(k => k.Elapsed.TotalMilliseconds):0.0} ms");
         Assert.True(elapsed < TimeSpan.FromSeconds(10), $"took {elapsed}");
     }
 }
