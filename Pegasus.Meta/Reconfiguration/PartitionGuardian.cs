@@ -180,8 +180,12 @@ public sealed partial class PartitionGuardian(
     /// <summary>One step towards the replica count for a partition with copies in excess (the trim rule of balance moves).</summary>
     private (PartitionConfigurationRecord Next, string Reason, bool AddsLearner)? Trim(int appId, PartitionConfigurationRecord partition, BalanceLoad load)
     {
-        // A secondary takes the primary role only once it holds everything the primary acknowledged; until then, wait.
-        if (BalancePlanner.ChooseTrim(appId, partition, load, s => ReplicaSync.CanLead(nodes, appId, partition, s)) is not { } trim)
+        // No copy goes until every secondary reports this configuration and holds everything the primary reported
+        // committed: the learner that just joined was not waited for by its primary until the primary heard of the join,
+        // so it may lack writes committed meanwhile, and an older, complete copy must not be dropped in its favour.
+        // The same condition lets a secondary take the primary role when the copy to drop is the primary's.
+        if (!partition.Secondaries.All(s => ReplicaSync.CanLead(nodes, appId, partition, s))
+            || BalancePlanner.ChooseTrim(appId, partition, load, _ => true) is not { } trim)
         {
             return null;
         }

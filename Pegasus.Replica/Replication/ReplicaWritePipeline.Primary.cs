@@ -20,6 +20,13 @@ public sealed partial class ReplicaWritePipeline
     // Learners that fetched the log tail: they get every prepare from then on.
     private readonly HashSet<string> _streamingLearners = new(StringComparer.Ordinal);
 
+    // Per learner that fetched the whole log tail in this term, the decree its log reached then (its acknowledgements
+    // may take it further); kept when it drops out of streaming, as its log still holds that much.
+    private readonly Dictionary<string, long> _learnerLogEnd = new(StringComparer.Ordinal);
+
+    // The secondaries this primary commits with, as of the configuration it last followed in this term.
+    private readonly HashSet<string> _termSecondaries = new(StringComparer.Ordinal);
+
     // Batches prepared and not yet committed, oldest first.
     private readonly Queue<InFlightBatch> _inFlight = new();
 
@@ -91,6 +98,9 @@ public sealed partial class ReplicaWritePipeline
         _termBallot = config.Ballot;
         _acked.Clear();
         _streamingLearners.Clear();
+        _learnerLogEnd.Clear();
+        _termSecondaries.Clear();
+        _termSecondaries.UnionWith(config.Secondaries);
         var pending = _log.ReadFrom(_lastCommitted + 1);
         if (pending.Count > 0)
         {
@@ -125,6 +135,8 @@ public sealed partial class ReplicaWritePipeline
                     _termBallot = 0;
                     _acked.Clear();
                     _streamingLearners.Clear();
+                    _learnerLogEnd.Clear();
+                    _termSecondaries.Clear();
                 }
 
                 if (config.Role != ReplicaRole.Learner)
@@ -140,11 +152,59 @@ public sealed partial class ReplicaWritePipeline
             {
                 // A member removed or a learner promoted: commit what the remaining members hold.
                 _streamingLearners.IntersectWith(config.Learners);
+                CatchUpJoinedSecondariesLocked(config);
                 CommitLocked(config);
             }
         }
 
         Wake();
+    }
+
+    /// <summary>
+    /// Sends a learner that has just become a secondary the log after what it is known to hold. The meta leader makes it
+    /// a secondary at its own request and it follows the new ballot at once, refusing this primary's prepares of the old
+    /// ballot as stale until this primary hears of the new one; meanwhile writes were committed without it (a learner is
+    /// not waited for) and it was dropped from streaming. Without this its log would keep that hole, unnoticed until the
+    /// next write, and it could be promoted without writes that were acknowledged.
+    /// </summary>
+    private void CatchUpJoinedSecondariesLocked(PartitionConfig config)
+    {
+        foreach (var secondary in config.Secondaries)
+        {
+            // Only a learner of this term that joined: of anything else this primary knows nothing to send.
+            if (_termSecondaries.Contains(secondary) || !_learnerLogEnd.TryGetValue(secondary, out var logEnd))
+            {
+                continue;
+            }
+
+            var held = Math.Max(logEnd, _acked.GetValueOrDefault(secondary));
+            if (held >= _lastPrepared)
+            {
+                continue;
+            }
+
+            // What it holds stays; the rest comes again under this ballot (a decree it holds is replaced by the same
+            // entry). A hole longer than the log, or than one log tail, is learned again instead.
+            var missing = _log.ReadFrom(held + 1, MaxTailMutations);
+            if (missing.Count == 0 || missing[0].Decree != held + 1 || missing[^1].Decree < _lastPrepared)
+            {
+                ReportLocked(config, secondary, $"joined with its log at decree {held}, short of {_lastPrepared}, beyond what can be re-sent");
+                continue;
+            }
+
+            LogInformationCatchUp(_logger, _store.AppId, _store.PartitionIndex, secondary, config.Ballot, held + 1, _lastPrepared);
+            foreach (var chunk in missing.Chunk(Math.Max(1, _settings.MaxBatchSize)))
+            {
+                _host.SendPrepare(secondary, ToPrepare(config, chunk));
+            }
+        }
+
+        _termSecondaries.Clear();
+        _termSecondaries.UnionWith(config.Secondaries);
+        foreach (var node in _learnerLogEnd.Keys.Where(node => !config.Learners.Contains(node)).ToList())
+        {
+            _learnerLogEnd.Remove(node);
+        }
     }
 
     /// <summary>A peer acknowledged prepares (or refused them).</summary>
@@ -243,27 +303,7 @@ public sealed partial class ReplicaWritePipeline
 
     private void SendLocked(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
     {
-        var message = new PrepareMessage
-        {
-            AppId = _store.AppId,
-            PartitionIndex = _store.PartitionIndex,
-            Ballot = config.Ballot,
-            CommittedDecree = _lastCommitted,
-            Primary = _host.Self,
-        };
-        if (entries is not null)
-        {
-            foreach (var entry in entries)
-            {
-                message.Mutations.Add(new MutationEntry
-                {
-                    Ballot = entry.Ballot,
-                    Decree = entry.Decree,
-                    Request = UnsafeByteOperations.UnsafeWrap(entry.Payload),
-                });
-            }
-        }
-
+        var message = ToPrepare(config, entries);
         foreach (var secondary in config.Secondaries)
         {
             _host.SendPrepare(secondary, message);
@@ -273,6 +313,29 @@ public sealed partial class ReplicaWritePipeline
         {
             _host.SendPrepare(learner, message);
         }
+    }
+
+    private PrepareMessage ToPrepare(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
+    {
+        var message = new PrepareMessage
+        {
+            AppId = _store.AppId,
+            PartitionIndex = _store.PartitionIndex,
+            Ballot = config.Ballot,
+            CommittedDecree = _lastCommitted,
+            Primary = _host.Self,
+        };
+        foreach (var entry in entries ?? [])
+        {
+            message.Mutations.Add(new MutationEntry
+            {
+                Ballot = entry.Ballot,
+                Decree = entry.Decree,
+                Request = UnsafeByteOperations.UnsafeWrap(entry.Payload),
+            });
+        }
+
+        return message;
     }
 
     /// <summary>Commits and applies, in decree order, everything every secondary has logged; then answers the writers.</summary>
@@ -359,6 +422,10 @@ public sealed partial class ReplicaWritePipeline
     [LoggerMessage(EventId = (int)ReplicaEventId.PrimaryTermStarted, Level = LogLevel.Information,
         Message = "Replica {AppId}.{PartitionIndex} is primary at ballot {Ballot}: committed {Committed}, re-preparing up to {Prepared}")]
     private static partial void LogInformationPrimaryTerm(ILogger logger, int appId, int partitionIndex, long ballot, long committed, long prepared);
+
+    [LoggerMessage(EventId = (int)ReplicaEventId.JoinedSecondaryCatchUp, Level = LogLevel.Information,
+        Message = "Replica {AppId}.{PartitionIndex}: secondary {Secondary} joined at ballot {Ballot} without decrees {From}..{To}; re-sending them")]
+    private static partial void LogInformationCatchUp(ILogger logger, int appId, int partitionIndex, string secondary, long ballot, long from, long to);
 
     [LoggerMessage(EventId = (int)ReplicaEventId.MemberUnresponsive, Level = LogLevel.Warning,
         Message = "Replica {AppId}.{PartitionIndex}: member {Member} at ballot {Ballot} {Reason}; asking the meta leader to remove it")]
