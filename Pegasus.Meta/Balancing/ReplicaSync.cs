@@ -22,11 +22,12 @@ public static class ReplicaSync
     }
 
     /// <summary>
-    /// Whether a secondary may take the primary role without losing an acknowledged write: the primary reports the
-    /// configuration (so every write it commits from then on waits for this secondary), and the secondary reports it
-    /// too with a log reaching the primary's reported committed point (so it holds what was committed before). A
-    /// learner that just joined may lack writes its primary committed before hearing that it joined: as a learner it
-    /// was not waited for.
+    /// Whether a secondary holds every write its primary acknowledged, so it may take the primary role (or an older copy
+    /// may go in its favour). Both must report the configuration's ballot in their roles; and the secondary's log must
+    /// reach what the primary had committed when it first reported that ballot. From then on the primary commits only
+    /// with this secondary, and before it may have committed without it: a learner that just joined was not waited for
+    /// until its primary heard of the join. (Comparing with the primary's latest committed point instead would rarely
+    /// hold under steady writes when the two beacons keep the same phase.)
     /// </summary>
     /// <param name="nodes">The beacons' reports.</param>
     /// <param name="appId">The table.</param>
@@ -42,11 +43,11 @@ public static class ReplicaSync
             return false;
         }
 
-        var primaryState = nodes.GetReportedReplica(primary, appId, partition.PartitionIndex);
         var secondaryState = nodes.GetReportedReplica(secondary, appId, partition.PartitionIndex);
-        return Follows(primaryState, partition, ReplicaRole.Primary)
+        return Follows(nodes.GetReportedReplica(primary, appId, partition.PartitionIndex), partition, ReplicaRole.Primary)
             && Follows(secondaryState, partition, ReplicaRole.Secondary)
-            && secondaryState!.LastPreparedDecree >= primaryState!.LastCommittedDecree;
+            && nodes.GetCommittedAtBallotStart(primary, appId, partition.PartitionIndex, partition.Ballot) is { } committedWithoutIt
+            && secondaryState!.LastPreparedDecree >= committedWithoutIt;
     }
 
     /// <summary>The secondaries of a partition that may lead now.</summary>

@@ -57,5 +57,5 @@ internal enum ReplicaEventId
     CheckpointCreated,
     ReadAfterLeaseLost,
     ProposalRefused,
-    JoinedSecondaryCatchUp,
+    SecondaryCatchUp,
 }

@@ -152,7 +152,7 @@ public sealed partial class ReplicaWritePipeline
             {
                 // A member removed or a learner promoted: commit what the remaining members hold.
                 _streamingLearners.IntersectWith(config.Learners);
-                CatchUpJoinedSecondariesLocked(config);
+                CatchUpSecondariesLocked(config);
                 CommitLocked(config);
             }
         }
@@ -161,23 +161,33 @@ public sealed partial class ReplicaWritePipeline
     }
 
     /// <summary>
-    /// Sends a learner that has just become a secondary the log after what it is known to hold. The meta leader makes it
-    /// a secondary at its own request and it follows the new ballot at once, refusing this primary's prepares of the old
-    /// ballot as stale until this primary hears of the new one; meanwhile writes were committed without it (a learner is
-    /// not waited for) and it was dropped from streaming. Without this its log would keep that hole, unnoticed until the
-    /// next write, and it could be promoted without writes that were acknowledged.
+    /// On a new ballot, sends each secondary the log after what it is known to hold. A member can follow a new ballot
+    /// before its primary does (each hears of it at its own beacon) and then refuses the primary's prepares of the old
+    /// ballot as stale: those decrees never reach it, and the next prepare would find a gap and have it removed. A
+    /// learner that just joined is the sharpest case: it follows the ballot that made it a secondary at once, and writes
+    /// its primary committed meanwhile did not wait for it, so without this its log would keep that hole (unnoticed
+    /// until the next write) and it could later be promoted without writes that were acknowledged.
     /// </summary>
-    private void CatchUpJoinedSecondariesLocked(PartitionConfig config)
+    private void CatchUpSecondariesLocked(PartitionConfig config)
     {
         foreach (var secondary in config.Secondaries)
         {
-            // Only a learner of this term that joined: of anything else this primary knows nothing to send.
-            if (_termSecondaries.Contains(secondary) || !_learnerLogEnd.TryGetValue(secondary, out var logEnd))
+            // A secondary of this term holds what it acknowledged and everything committed; a learner of this term that
+            // joined, what it acknowledged or fetched with the log tail. Of anything else this primary knows nothing.
+            long held;
+            if (_termSecondaries.Contains(secondary))
+            {
+                held = Math.Max(_acked.GetValueOrDefault(secondary), _lastCommitted);
+            }
+            else if (_learnerLogEnd.TryGetValue(secondary, out var logEnd))
+            {
+                held = Math.Max(logEnd, _acked.GetValueOrDefault(secondary));
+            }
+            else
             {
                 continue;
             }
 
-            var held = Math.Max(logEnd, _acked.GetValueOrDefault(secondary));
             if (held >= _lastPrepared)
             {
                 continue;
@@ -188,11 +198,11 @@ public sealed partial class ReplicaWritePipeline
             var missing = _log.ReadFrom(held + 1, MaxTailMutations);
             if (missing.Count == 0 || missing[0].Decree != held + 1 || missing[^1].Decree < _lastPrepared)
             {
-                ReportLocked(config, secondary, $"joined with its log at decree {held}, short of {_lastPrepared}, beyond what can be re-sent");
+                ReportLocked(config, secondary, $"holds the log up to decree {held}, short of {_lastPrepared}, beyond what can be re-sent");
                 continue;
             }
 
-            LogInformationCatchUp(_logger, _store.AppId, _store.PartitionIndex, secondary, config.Ballot, held + 1, _lastPrepared);
+            LogDebugCatchUp(_logger, _store.AppId, _store.PartitionIndex, secondary, config.Ballot, held + 1, _lastPrepared);
             foreach (var chunk in missing.Chunk(Math.Max(1, _settings.MaxBatchSize)))
             {
                 _host.SendPrepare(secondary, ToPrepare(config, chunk));
@@ -225,6 +235,13 @@ public sealed partial class ReplicaWritePipeline
                 if (_streamingLearners.Remove(from))
                 {
                     // A learner that lost prepares learns again; it never held up a commit.
+                    return;
+                }
+
+                // A member that follows a newer ballot refused a prepare of an older one: nothing to report. Once this
+                // primary follows that ballot it re-sends what the member lacks (or the member is no longer in it).
+                if (ack.Error == ErrorCode.StaleBallot)
+                {
                     return;
                 }
 
@@ -423,9 +440,9 @@ public sealed partial class ReplicaWritePipeline
         Message = "Replica {AppId}.{PartitionIndex} is primary at ballot {Ballot}: committed {Committed}, re-preparing up to {Prepared}")]
     private static partial void LogInformationPrimaryTerm(ILogger logger, int appId, int partitionIndex, long ballot, long committed, long prepared);
 
-    [LoggerMessage(EventId = (int)ReplicaEventId.JoinedSecondaryCatchUp, Level = LogLevel.Information,
-        Message = "Replica {AppId}.{PartitionIndex}: secondary {Secondary} joined at ballot {Ballot} without decrees {From}..{To}; re-sending them")]
-    private static partial void LogInformationCatchUp(ILogger logger, int appId, int partitionIndex, string secondary, long ballot, long from, long to);
+    [LoggerMessage(EventId = (int)ReplicaEventId.SecondaryCatchUp, Level = LogLevel.Debug,
+        Message = "Replica {AppId}.{PartitionIndex}: re-sending decrees {From}..{To} to secondary {Secondary} at ballot {Ballot}")]
+    private static partial void LogDebugCatchUp(ILogger logger, int appId, int partitionIndex, string secondary, long ballot, long from, long to);
 
     [LoggerMessage(EventId = (int)ReplicaEventId.MemberUnresponsive, Level = LogLevel.Warning,
         Message = "Replica {AppId}.{PartitionIndex}: member {Member} at ballot {Ballot} {Reason}; asking the meta leader to remove it")]

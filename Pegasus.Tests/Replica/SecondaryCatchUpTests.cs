@@ -13,11 +13,11 @@ using static Pegasus.Tests.Replica.ReplicaTestWaits;
 namespace Pegasus.Tests.Replica;
 
 /// <summary>
-/// A learner joins as a secondary at its own request and follows the new ballot before its primary hears of it: it
-/// refuses the primary's prepares of the old ballot, which commits without it. Once the primary follows the new
-/// ballot it must send the joined secondary what it missed.
+/// A member can follow a new ballot before its primary hears of it and then refuses the primary's prepares of the old
+/// ballot. Once the primary follows the new ballot it must send the member what it missed: a secondary the decrees in
+/// flight, a learner that joined (at its own request) also what was committed without it meanwhile.
 /// </summary>
-public sealed class JoinedSecondaryCatchUpTests : IAsyncDisposable
+public sealed class SecondaryCatchUpTests : IAsyncDisposable
 {
     private const string Self = "http://p:1";
     private const string Secondary = "http://s:1";
@@ -30,7 +30,7 @@ public sealed class JoinedSecondaryCatchUpTests : IAsyncDisposable
     private readonly MutationLog _log;
     private readonly ReplicaWritePipeline _pipeline;
 
-    public JoinedSecondaryCatchUpTests()
+    public SecondaryCatchUpTests()
     {
         _store = PartitionStore.Open(_directory, 3, 0, 1, new StorageOptions(), _time, NullLogger.Instance);
         _log = MutationLog.Open(Path.Combine(_directory, "plog"), new MutationLogOptions(), _time, NullLogger.Instance);
@@ -91,6 +91,32 @@ public sealed class JoinedSecondaryCatchUpTests : IAsyncDisposable
         Assert.DoesNotContain(_host.Sent, sent => sent.Message.Mutations.Count > 0);
     }
 
+    [Fact]
+    public async Task OnConfigChanged_ASecondaryThatRefusedTheOldBallot_GetsTheDecreeAgainAndIsNotReported()
+    {
+        await WriteAsync(1, "v1");
+        var write = await _pipeline.EnqueueAsync(Set("hk", "sk2", "v2"), new Pegasus.Protocol.Data.DataResponse(), TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => _host.Sent.Any(sent => sent.Target == Secondary && sent.Message.Mutations.Any(m => m.Decree == 2)));
+
+        // The secondary heard of ballot 3 first and refuses decree 2 of ballot 2: not a reason to remove it.
+        _pipeline.OnPrepareAck(Secondary, new PrepareAck { AppId = 3, Ballot = 3, Error = ErrorCode.StaleBallot, ErrorMessage = "ballot 2 is older" });
+        Assert.Empty(_host.Reported);
+        Assert.False(write.IsCompleted);
+        _host.Sent.Clear();
+
+        _host.Config = new PartitionConfig(3, ReplicaRole.Primary, Self, [Secondary], [Learner]);
+        _pipeline.OnConfigChanged(_host.Config);
+
+        var resent = Assert.Single(_host.Sent, sent => sent.Target == Secondary && sent.Message.Mutations.Count > 0).Message;
+        Assert.Equal(3, resent.Ballot);
+        Assert.Equal([2L], resent.Mutations.Select(m => m.Decree));
+        _pipeline.OnPrepareAck(Secondary, new PrepareAck { AppId = 3, Ballot = 3, LastPreparedDecree = 2 });
+        var response = await write.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
+        Assert.Equal(ErrorCode.Ok, response.Error);
+        Assert.Equal(2, response.Decree);
+        Assert.Empty(_host.Reported);
+    }
+
     /// <summary>Writes one record: the secondary acknowledges; the learner (when streaming) refuses, acknowledges, or stays silent.</summary>
     private async Task WriteAsync(long decree, string value, bool learnerRefuses = false, bool learnerAcks = false)
     {
@@ -116,7 +142,7 @@ public sealed class JoinedSecondaryCatchUpTests : IAsyncDisposable
     {
         public PartitionConfig Config { get; set; } = null!;
 
-        public string Self => JoinedSecondaryCatchUpTests.Self;
+        public string Self => SecondaryCatchUpTests.Self;
 
         public ConcurrentQueue<(string Target, PrepareMessage Message)> Sent { get; } = new();
 
