@@ -65,6 +65,50 @@ public sealed class RebalanceTests
     }
 
     [Fact]
+    public async Task AServerThatReturns_GetsItsShareBack_AndNoWriteIsLost()
+    {
+        var options = ReplicationClusterTests.DevelopmentTimings(servers: 4);
+        options.MetaSettings["Meta:RebalanceInterval"] = "00:00:01";
+        await using var cluster = await PegasusTestCluster.StartAsync(options, Ct);
+        const string name = "rebalance_return";
+        var table = await cluster.CreateTableAsync(cluster.Client, name, 8, Ct, replicaCount: 3);
+        using var http = new HttpClient { BaseAddress = new Uri(cluster.MetaHttpAddresses[0]), Timeout = TimeSpan.FromSeconds(30) };
+        var servers = cluster.Replicas.Select(r => r.GrpcAddress).ToList();
+        await WaitUntilBalancedAsync(cluster, http, name, servers, TimeSpan.FromSeconds(120));
+
+        var writers = new Writers(table);
+        writers.Start(count: 2);
+        await writers.WaitForAsync(100, cluster.WaitTimeout);
+
+        // One server dies: its copies are made again on the other three (8 each), its primaries move away.
+        var victim = cluster.Replicas[1];
+        victim.Kill();
+        var degraded = await cluster.Client.Admin.WaitForTableAsync(
+            name,
+            t => t.IsHealthy && t.Partitions.All(p => p.Primary != victim.GrpcAddress && !p.Secondaries.Contains(victim.GrpcAddress)),
+            TimeSpan.FromSeconds(120),
+            Ct);
+        Assert.All(degraded.Partitions, p => Assert.Equal(2, p.Secondaries.Count));
+
+        // It returns (with its old data on disk) and gets its share back: copies first, then primaries.
+        await cluster.RestartReplicaAsync(1, Ct);
+        var balanced = await WaitUntilBalancedAsync(cluster, http, name, servers, TimeSpan.FromSeconds(180));
+        await writers.StopAsync();
+        Assert.Equal(6, balanced.Partitions.Count(p => p.Primary == victim.GrpcAddress || p.Secondaries.Contains(victim.GrpcAddress)));
+        Assert.Equal(2, balanced.Partitions.Count(p => p.Primary == victim.GrpcAddress));
+
+        Assert.True(writers.Failures.IsEmpty, $"{writers.Failures.Count} writes failed: {string.Join(" | ", writers.Failures.Take(5))}");
+        await Parallel.ForEachAsync(writers.Acknowledged, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, token) =>
+        {
+            var value = await table.GetAsync(Key(i), SortKey, timeout: TimeSpan.FromSeconds(30), cancellationToken: token);
+            Assert.Equal(Value(i), value);
+        });
+
+        var info = await cluster.Client.Admin.GetTableAsync(name, Ct);
+        await ReplicationClusterTests.AssertCopiesIdenticalAsync(cluster, info, Ct);
+    }
+
+    [Fact]
     public async Task AdminApi_GetShowsThePlan_AndPostRunsIt()
     {
         var options = ReplicationClusterTests.DevelopmentTimings();
