@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pegasus.Meta.Admin;
+using Pegasus.Meta.Balancing;
 using Pegasus.Meta.Diagnostics;
 using Pegasus.Meta.FailureDetection;
 using Pegasus.Meta.Leadership;
@@ -11,7 +12,7 @@ using Pegasus.Meta.Tables;
 
 namespace Pegasus.Meta;
 
-/// <summary>Registers the meta server: options, state store and leadership, tables, failure detection, gRPC, admin JSON.</summary>
+/// <summary>Registers the meta server: options, state store and leadership, tables, failure detection, reconfiguration and balancing, gRPC, admin JSON.</summary>
 public static class MetaHostingExtensions
 {
     /// <summary>Adds the meta server's services, with the state store chosen by <c>Meta:StateStore</c>.</summary>
@@ -37,6 +38,8 @@ public static class MetaHostingExtensions
         builder.Services.AddHostedService<MetaLeadershipCoordinator>();
         builder.Services.AddHostedService<NodeLivenessMonitor>();
         builder.Services.AddHostedService<PartitionGuardian>();
+        builder.Services.TryAddSingleton<Rebalancer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Rebalancer>());
         builder.Services.AddHealthChecks().AddCheck<MetaStateHealthCheck>("meta-state");
         builder.Services.AddGrpc();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Context));

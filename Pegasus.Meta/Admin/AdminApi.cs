@@ -9,11 +9,11 @@ using Pegasus.Protocol;
 namespace Pegasus.Meta.Admin;
 
 /// <summary>
-/// The admin HTTP/JSON API (<c>/v1/...</c>): tables, nodes, cluster. Errors are
+/// The admin HTTP/JSON API (<c>/v1/...</c>): tables, nodes, cluster, rebalancing. Errors are
 /// <c>{"error","message","leader"}</c> with the Pegasus error code's name; a meta server that does
 /// not lead answers every call with 421 and the leader's admin address.
 /// </summary>
-public static class AdminApi
+public static partial class AdminApi
 {
     /// <summary>Maps the admin API.</summary>
     /// <param name="endpoints">The endpoint route builder.</param>
@@ -27,6 +27,8 @@ public static class AdminApi
         group.MapDelete("/tables/{name}", DropTableAsync);
         group.MapGet("/nodes", GetNodesAsync);
         group.MapGet("/cluster", GetCluster);
+        group.MapGet("/rebalance", GetRebalancePlanAsync);
+        group.MapPost("/rebalance", RunRebalanceAsync);
         return group;
     }
 

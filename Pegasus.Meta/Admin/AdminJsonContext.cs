@@ -10,5 +10,7 @@ namespace Pegasus.Meta.Admin;
 [JsonSerializable(typeof(IReadOnlyList<TableInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
 [JsonSerializable(typeof(ClusterInfo))]
+[JsonSerializable(typeof(RebalancePlanInfo))]
+[JsonSerializable(typeof(RebalanceRunInfo))]
 [JsonSerializable(typeof(ErrorInfo))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -43,5 +43,5 @@ internal static class AdminResults
     }
 
     private static PartitionInfo ToPartitionInfo(PartitionConfigurationRecord partition)
-        => new(partition.PartitionIndex, partition.Ballot, partition.Primary, partition.Secondaries, partition.MaxReplicaCount);
+        => new(partition.PartitionIndex, partition.Ballot, partition.Primary, partition.Secondaries, partition.MaxReplicaCount, partition.LearnerNodes);
 }

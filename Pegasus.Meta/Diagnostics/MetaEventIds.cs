@@ -92,4 +92,10 @@ public enum MetaEventIds
 
     /// <summary>A replica server's configuration proposal was refused.</summary>
     ProposalRefused = 1303,
+
+    /// <summary>The rebalancer started a move (a role swap or a learner).</summary>
+    RebalanceMoveStarted = 1310,
+
+    /// <summary>A rebalance round failed.</summary>
+    RebalanceRoundFailed = 1311,
 }

@@ -11,6 +11,7 @@ public sealed class MetaInstruments
     private readonly Meter _meter;
     private readonly Counter<long> _beaconsReceived;
     private readonly Counter<long> _tableOperations;
+    private readonly Counter<long> _rebalanceMoves;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The meter factory.</param>
@@ -21,6 +22,8 @@ public sealed class MetaInstruments
             "pegasus.meta.beacons", unit: "{beacon}", description: "Beacons received from replica servers.");
         _tableOperations = _meter.CreateCounter<long>(
             "pegasus.meta.table.operations", unit: "{operation}", description: "Table creates and drops, by operation and result.");
+        _rebalanceMoves = _meter.CreateCounter<long>(
+            "pegasus.meta.rebalance.moves", unit: "{move}", description: "Balance moves started, by kind (primary or replica).");
     }
 
     /// <summary>Counts one beacon.</summary>
@@ -40,6 +43,16 @@ public sealed class MetaInstruments
         if (_tableOperations.Enabled)
         {
             _tableOperations.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("result", result));
+        }
+    }
+
+    /// <summary>Counts one balance move started.</summary>
+    /// <param name="kind">"primary" or "replica".</param>
+    public void RebalanceMoveStarted(string kind)
+    {
+        if (_rebalanceMoves.Enabled)
+        {
+            _rebalanceMoves.Add(1, new KeyValuePair<string, object?>("kind", kind));
         }
     }
 

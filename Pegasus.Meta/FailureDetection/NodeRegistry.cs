@@ -75,7 +75,16 @@ public sealed partial class NodeRegistry
             entry.ReportedAlive = true;
             if (replicas is not null)
             {
+                var starts = entry.BallotStarts;
                 entry.Replicas = replicas.ToDictionary(r => (r.AppId, r.PartitionIndex));
+                entry.BallotStarts = new Dictionary<(int AppId, int PartitionIndex), (long Ballot, long Committed)>(entry.Replicas.Count);
+                foreach (var (key, state) in entry.Replicas)
+                {
+                    // Kept while the replica stays at the ballot it had: the committed point of its first report there.
+                    entry.BallotStarts[key] = starts.TryGetValue(key, out var start) && start.Ballot == state.Ballot
+                        ? start
+                        : (state.Ballot, state.LastCommittedDecree);
+                }
             }
         }
 
@@ -197,6 +206,28 @@ public sealed partial class NodeRegistry
         }
     }
 
+    /// <summary>
+    /// What a replica had committed when its node first reported it at <paramref name="ballot"/> (to this meta server):
+    /// a primary commits only with every secondary of a configuration once it follows that configuration, so what it
+    /// committed without one of them is at most this.
+    /// </summary>
+    /// <param name="address">The node.</param>
+    /// <param name="appId">The table.</param>
+    /// <param name="partitionIndex">The partition.</param>
+    /// <param name="ballot">The ballot.</param>
+    /// <returns>The committed decree of that first report, or null when the replica is not reported at that ballot.</returns>
+    public long? GetCommittedAtBallotStart(string address, int appId, int partitionIndex, long ballot)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(address, out var entry)
+                && entry.BallotStarts.TryGetValue((appId, partitionIndex), out var start)
+                && start.Ballot == ballot
+                ? start.Committed
+                : null;
+        }
+    }
+
     private bool IsWithinGrace(Entry entry) => _timeProvider.GetElapsedTime(entry.LastBeaconTimestamp) <= _gracePeriod;
 
     [LoggerMessage(EventId = (int)MetaEventIds.NodeAlive, Level = LogLevel.Information, Message = "Replica server {Address} is alive")]
@@ -214,6 +245,9 @@ public sealed partial class NodeRegistry
         public int ReportedReplicaCount { get; set; }
 
         public Dictionary<(int AppId, int PartitionIndex), Pegasus.Protocol.Meta.ReplicaState> Replicas { get; set; } = [];
+
+        // Per replica, the ballot it reports and its committed decree in the first report at that ballot.
+        public Dictionary<(int AppId, int PartitionIndex), (long Ballot, long Committed)> BallotStarts { get; set; } = [];
 
         // Whether the last transition logged was "alive"; lets sweeps log each death once.
         public bool ReportedAlive { get; set; }

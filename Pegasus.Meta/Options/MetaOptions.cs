@@ -55,4 +55,17 @@ public sealed class MetaOptions
     /// <summary>Gets or sets how many partitions may have a learner catching up at once, cluster-wide.</summary>
     /// <value>Defaults to 8.</value>
     public int MaxConcurrentLearners { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets whether the meta leader balances the cluster on its own, every <see cref="RebalanceInterval"/>: when a
+    /// server joins or returns, primaries move to it by role swaps and then copies by learning, a bounded number at a
+    /// time (<see cref="MaxConcurrentLearners"/>), until per-server counts differ by at most one. When off, the admin API
+    /// (<c>POST /v1/rebalance</c>) still runs a round on request.
+    /// </summary>
+    /// <value>Defaults to true.</value>
+    public bool AutoRebalance { get; set; } = true;
+
+    /// <summary>Gets or sets how often the meta leader plans and starts balance moves when <see cref="AutoRebalance"/> is on.</summary>
+    /// <value>Defaults to 5 seconds.</value>
+    public TimeSpan RebalanceInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -45,6 +45,11 @@ public sealed class MetaOptionsValidator : IValidateOptions<MetaOptions>
             errors.Add($"Meta:MaxConcurrentLearners must be at least 1 (was {options.MaxConcurrentLearners}).");
         }
 
+        if (options.RebalanceInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Meta:RebalanceInterval must be positive (was {options.RebalanceInterval}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

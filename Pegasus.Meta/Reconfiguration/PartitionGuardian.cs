@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pegasus.Meta.Balancing;
 using Pegasus.Meta.FailureDetection;
 using Pegasus.Meta.Leadership;
 using Pegasus.Meta.Options;
@@ -15,9 +16,16 @@ namespace Pegasus.Meta.Reconfiguration;
 /// prepared decree) — every secondary holds every committed mutation, so any would be safe; the most advanced one has
 /// the least to reconcile;</description></item>
 /// <item><description>dead secondaries and learners are removed;</description></item>
+/// <item><description>a partition with more serving copies than it should have and no learner (a balance move whose
+/// learner joined, see <see cref="Rebalancer"/>) is trimmed by <see cref="BalancePlanner.ChooseTrim(int, PartitionConfigurationRecord, BalanceLoad, Func{string, bool})"/>: the copy on the
+/// most loaded node goes, after a role swap if that copy is the primary's. Being a rule of this loop rather than a step
+/// of the move, it finishes a move a meta failover interrupted;</description></item>
 /// <item><description>a partition short of copies gets a learner on a live node without one (preferring a node that
-/// still holds the partition's data, so it catches up from the log alone), a bounded number at a time.</description></item>
+/// still holds the partition's data, so it catches up from the log alone, then the least loaded), a bounded number at
+/// a time.</description></item>
 /// </list>
+/// Copies are only removed when dead or in excess, and never while a learner is learning, so a partition's write
+/// quorum never shrinks below its replica count through this loop.
 /// A partition whose primary and secondaries are all dead is left alone: only a node that held every committed
 /// mutation may serve it, so it waits for one of them to return.
 /// </summary>
@@ -69,7 +77,7 @@ public sealed partial class PartitionGuardian(
         var changed = 0;
         var available = tables.GetAvailableTables();
         var learning = available.Sum(t => t.Partitions.Count(p => p.Value.LearnerNodes.Count > 0));
-        var load = ReplicaLoad(available);
+        var load = BalanceLoad.Of(available.SelectMany(t => t.Partitions.Select(p => (t.Table.Value.AppId, p.Value))));
         foreach (var stored in available)
         {
             var appId = stored.Table.Value.AppId;
@@ -99,7 +107,7 @@ public sealed partial class PartitionGuardian(
     }
 
     private (PartitionConfigurationRecord Next, string Reason, bool AddsLearner)? Plan(
-        int appId, PartitionConfigurationRecord partition, Dictionary<string, int> load, bool mayAddLearner)
+        int appId, PartitionConfigurationRecord partition, BalanceLoad load, bool mayAddLearner)
     {
         var key = (appId, partition.PartitionIndex);
         if (partition.Primary is { } primary && nodes.IsKnownDead(primary))
@@ -145,18 +153,23 @@ public sealed partial class PartitionGuardian(
             }, $"removed dead {string.Join(',', deadSecondaries.Concat(deadLearners))}", false);
         }
 
+        if (partition.LearnerNodes.Count == 0 && partition.ServingCount > partition.MaxReplicaCount)
+        {
+            return Trim(appId, partition, load);
+        }
+
         if (mayAddLearner && partition.LearnerNodes.Count == 0 && partition.ServingCount < partition.MaxReplicaCount)
         {
             var members = partition.Members.ToHashSet(StringComparer.Ordinal);
             var learner = nodes.GetAliveNodes()
                 .Where(n => !members.Contains(n))
                 .OrderByDescending(n => nodes.GetReportedReplica(n, appId, partition.PartitionIndex) is not null)
-                .ThenBy(n => load.GetValueOrDefault(n))
+                .ThenBy(n => load.Replicas(appId, n))
                 .ThenBy(n => n, StringComparer.Ordinal)
                 .FirstOrDefault();
             if (learner is not null)
             {
-                load[learner] = load.GetValueOrDefault(learner) + 1;
+                load.AddReplica(appId, learner, 1);
                 return (partition with { Learners = [learner] }, $"{partition.ServingCount} of {partition.MaxReplicaCount} copies; {learner} learns", true);
             }
         }
@@ -164,15 +177,30 @@ public sealed partial class PartitionGuardian(
         return null;
     }
 
-    private static Dictionary<string, int> ReplicaLoad(IReadOnlyList<StoredTable> available)
+    /// <summary>One step towards the replica count for a partition with copies in excess (the trim rule of balance moves).</summary>
+    private (PartitionConfigurationRecord Next, string Reason, bool AddsLearner)? Trim(int appId, PartitionConfigurationRecord partition, BalanceLoad load)
     {
-        var load = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var member in available.SelectMany(t => t.Partitions).SelectMany(p => p.Value.Members))
+        // No copy goes until every secondary reports this configuration and holds everything the primary reported
+        // committed: the learner that just joined was not waited for by its primary until the primary heard of the join,
+        // so it may lack writes committed meanwhile, and an older, complete copy must not be dropped in its favour.
+        // The same condition lets a secondary take the primary role when the copy to drop is the primary's.
+        if (!partition.Secondaries.All(s => ReplicaSync.CanLead(nodes, appId, partition, s))
+            || BalancePlanner.ChooseTrim(appId, partition, load, _ => true) is not { } trim)
         {
-            load[member] = load.GetValueOrDefault(member) + 1;
+            return null;
         }
 
-        return load;
+        var copies = $"{partition.ServingCount} of {partition.MaxReplicaCount} copies";
+        if (trim.NewPrimary is { } next)
+        {
+            load.AddPrimary(appId, partition.Primary!, -1);
+            load.AddPrimary(appId, next, 1);
+            return (BalancePlanner.Swap(partition, next), $"{copies}; the primary's node is the most loaded, so {next} leads before its copy goes", false);
+        }
+
+        load.AddReplica(appId, trim.Victim, -1);
+        return (partition with { Secondaries = [.. partition.Secondaries.Where(s => s != trim.Victim)] },
+            $"{copies}; removed {trim.Victim}, the most loaded", false);
     }
 
     [LoggerMessage(EventId = (int)Diagnostics.MetaEventIds.GuardianRoundFailed, Level = LogLevel.Warning, Message = "A reconfiguration round failed")]

@@ -57,4 +57,5 @@ internal enum ReplicaEventId
     CheckpointCreated,
     ReadAfterLeaseLost,
     ProposalRefused,
+    SecondaryCatchUp,
 }

@@ -88,6 +88,7 @@ public sealed partial class ReplicaWritePipeline
             if (response.Complete)
             {
                 _streamingLearners.Add(learner);
+                _learnerLogEnd[learner] = last;
             }
 
             return response;

@@ -20,6 +20,13 @@ public sealed partial class ReplicaWritePipeline
     // Learners that fetched the log tail: they get every prepare from then on.
     private readonly HashSet<string> _streamingLearners = new(StringComparer.Ordinal);
 
+    // Per learner that fetched the whole log tail in this term, the decree its log reached then (its acknowledgements
+    // may take it further); kept when it drops out of streaming, as its log still holds that much.
+    private readonly Dictionary<string, long> _learnerLogEnd = new(StringComparer.Ordinal);
+
+    // The secondaries this primary commits with, as of the configuration it last followed in this term.
+    private readonly HashSet<string> _termSecondaries = new(StringComparer.Ordinal);
+
     // Batches prepared and not yet committed, oldest first.
     private readonly Queue<InFlightBatch> _inFlight = new();
 
@@ -102,6 +109,9 @@ public sealed partial class ReplicaWritePipeline
         _termBallot = config.Ballot;
         _acked.Clear();
         _streamingLearners.Clear();
+        _learnerLogEnd.Clear();
+        _termSecondaries.Clear();
+        _termSecondaries.UnionWith(config.Secondaries);
         var pending = _log.ReadFrom(_lastCommitted + 1);
         if (pending.Count > 0)
         {
@@ -142,6 +152,8 @@ public sealed partial class ReplicaWritePipeline
                     _termBallot = 0;
                     _acked.Clear();
                     _streamingLearners.Clear();
+                    _learnerLogEnd.Clear();
+                    _termSecondaries.Clear();
                 }
 
                 if (config.Role != ReplicaRole.Learner)
@@ -157,11 +169,69 @@ public sealed partial class ReplicaWritePipeline
             {
                 // A member removed or a learner promoted: commit what the remaining members hold.
                 _streamingLearners.IntersectWith(config.Learners);
+                CatchUpSecondariesLocked(config);
                 CommitLocked(config);
             }
         }
 
         Wake();
+    }
+
+    /// <summary>
+    /// On a new ballot, sends each secondary the log after what it is known to hold. A member can follow a new ballot
+    /// before its primary does (each hears of it at its own beacon) and then refuses the primary's prepares of the old
+    /// ballot as stale: those decrees never reach it, and the next prepare would find a gap and have it removed. A
+    /// learner that just joined is the sharpest case: it follows the ballot that made it a secondary at once, and writes
+    /// its primary committed meanwhile did not wait for it, so without this its log would keep that hole (unnoticed
+    /// until the next write) and it could later be promoted without writes that were acknowledged.
+    /// </summary>
+    private void CatchUpSecondariesLocked(PartitionConfig config)
+    {
+        foreach (var secondary in config.Secondaries)
+        {
+            // A secondary of this term holds what it acknowledged and everything committed; a learner of this term that
+            // joined, what it acknowledged or fetched with the log tail. Of anything else this primary knows nothing.
+            long held;
+            if (_termSecondaries.Contains(secondary))
+            {
+                held = Math.Max(_acked.GetValueOrDefault(secondary), _lastCommitted);
+            }
+            else if (_learnerLogEnd.TryGetValue(secondary, out var logEnd))
+            {
+                held = Math.Max(logEnd, _acked.GetValueOrDefault(secondary));
+            }
+            else
+            {
+                continue;
+            }
+
+            if (held >= _lastPrepared)
+            {
+                continue;
+            }
+
+            // What it holds stays; the rest comes again under this ballot (a decree it holds is replaced by the same
+            // entry). A hole longer than the log, or than one log tail, is learned again instead.
+            var missing = _log.ReadFrom(held + 1, MaxTailMutations);
+            if (missing.Count == 0 || missing[0].Decree != held + 1 || missing[^1].Decree < _lastPrepared)
+            {
+                ReportLocked(config, secondary, $"holds the log up to decree {held}, short of {_lastPrepared}, beyond what can be re-sent");
+                continue;
+            }
+
+            LogDebugCatchUp(_logger, _store.AppId, _store.PartitionIndex, secondary, config.Ballot, held + 1, _lastPrepared);
+            foreach (var chunk in missing.Chunk(Math.Max(1, _settings.MaxBatchSize)))
+            {
+                _host.SendPrepare(secondary, ToPrepare(config, chunk));
+            }
+        }
+
+        _termSecondaries.Clear();
+        _termSecondaries.UnionWith(config.Secondaries);
+        foreach (var node in _learnerLogEnd.Keys.Where(node => !config.Learners.Contains(node)).ToList())
+        {
+            _learnerLogEnd.Remove(node);
+        }
     }
 
     /// <summary>A peer acknowledged prepares (or refused them).</summary>
@@ -182,6 +252,13 @@ public sealed partial class ReplicaWritePipeline
                 if (_streamingLearners.Remove(from))
                 {
                     // A learner that lost prepares learns again; it never held up a commit.
+                    return;
+                }
+
+                // A member that follows a newer ballot refused a prepare of an older one: nothing to report. Once this
+                // primary follows that ballot it re-sends what the member lacks (or the member is no longer in it).
+                if (ack.Error == ErrorCode.StaleBallot)
+                {
                     return;
                 }
 
@@ -260,27 +337,7 @@ public sealed partial class ReplicaWritePipeline
 
     private void SendLocked(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
     {
-        var message = new PrepareMessage
-        {
-            AppId = _store.AppId,
-            PartitionIndex = _store.PartitionIndex,
-            Ballot = config.Ballot,
-            CommittedDecree = _lastCommitted,
-            Primary = _host.Self,
-        };
-        if (entries is not null)
-        {
-            foreach (var entry in entries)
-            {
-                message.Mutations.Add(new MutationEntry
-                {
-                    Ballot = entry.Ballot,
-                    Decree = entry.Decree,
-                    Request = UnsafeByteOperations.UnsafeWrap(entry.Payload),
-                });
-            }
-        }
-
+        var message = ToPrepare(config, entries);
         foreach (var secondary in config.Secondaries)
         {
             _host.SendPrepare(secondary, message);
@@ -290,6 +347,29 @@ public sealed partial class ReplicaWritePipeline
         {
             _host.SendPrepare(learner, message);
         }
+    }
+
+    private PrepareMessage ToPrepare(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
+    {
+        var message = new PrepareMessage
+        {
+            AppId = _store.AppId,
+            PartitionIndex = _store.PartitionIndex,
+            Ballot = config.Ballot,
+            CommittedDecree = _lastCommitted,
+            Primary = _host.Self,
+        };
+        foreach (var entry in entries ?? [])
+        {
+            message.Mutations.Add(new MutationEntry
+            {
+                Ballot = entry.Ballot,
+                Decree = entry.Decree,
+                Request = UnsafeByteOperations.UnsafeWrap(entry.Payload),
+            });
+        }
+
+        return message;
     }
 
     /// <summary>Commits and applies, in decree order, everything every secondary has logged; then answers the writers.</summary>
@@ -376,6 +456,10 @@ public sealed partial class ReplicaWritePipeline
     [LoggerMessage(EventId = (int)ReplicaEventId.PrimaryTermStarted, Level = LogLevel.Information,
         Message = "Replica {AppId}.{PartitionIndex} is primary at ballot {Ballot}: committed {Committed}, re-preparing up to {Prepared}")]
     private static partial void LogInformationPrimaryTerm(ILogger logger, int appId, int partitionIndex, long ballot, long committed, long prepared);
+
+    [LoggerMessage(EventId = (int)ReplicaEventId.SecondaryCatchUp, Level = LogLevel.Debug,
+        Message = "Replica {AppId}.{PartitionIndex}: re-sending decrees {From}..{To} to secondary {Secondary} at ballot {Ballot}")]
+    private static partial void LogDebugCatchUp(ILogger logger, int appId, int partitionIndex, string secondary, long ballot, long from, long to);
 
     [LoggerMessage(EventId = (int)ReplicaEventId.MemberUnresponsive, Level = LogLevel.Warning,
         Message = "Replica {AppId}.{PartitionIndex}: member {Member} at ballot {Ballot} {Reason}; asking the meta leader to remove it")]

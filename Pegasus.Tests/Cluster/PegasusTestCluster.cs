@@ -30,7 +30,7 @@ public sealed class PegasusTestClusterOptions
 /// <summary>
 /// One meta server (embedded state store) and N replica servers as real processes on free loopback
 /// ports, each with its own directory under one temporary root that <see cref="DisposeAsync"/> deletes.
-/// Replica servers can be killed, stopped and restarted on the same ports and data directories.
+/// Replica servers can be killed, stopped and restarted on the same ports and data directories, and added.
 /// Clients made by <see cref="CreateClient"/> are disposed with the cluster.
 /// </summary>
 public sealed class PegasusTestCluster : IAsyncDisposable
@@ -254,6 +254,22 @@ public sealed class PegasusTestCluster : IAsyncDisposable
     {
         await _replicas[index].RestartAsync(cancellationToken);
         await WaitForReplicasAliveAsync([_replicas[index]], cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts one more replica server (the next index, with the cluster's replica settings and its own empty data
+    /// directory) and waits until the meta sees it alive.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The new server, also listed in <see cref="Replicas"/>.</returns>
+    public async Task<ReplicaServerProcess> AddReplicaServerAsync(CancellationToken cancellationToken = default)
+    {
+        var index = _replicas.Count;
+        var replica = await ReplicaServerProcess.StartAsync(
+            MetaGrpcAddresses[0], Path.Combine(RootDirectory, "replica-" + index), _options.ReplicaSettings, cancellationToken);
+        _replicas.Add(replica);
+        await WaitForReplicasAliveAsync([replica], cancellationToken);
+        return replica;
     }
 
     /// <summary>The tail of every process's output, for failure messages.</summary>

@@ -22,17 +22,28 @@ public sealed class MetaOptionsValidatorTests
             AdvertisedGrpcAddress = null,
             AdvertisedHttpAddress = "not a url",
             ReplicaGracePeriod = TimeSpan.Zero,
+            RebalanceInterval = TimeSpan.FromSeconds(-1),
         };
 
         var result = new MetaOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Equal(5, failures.Count);
+        Assert.Equal(6, failures.Count);
         Assert.Contains(failures, f => f.Contains("Meta:DataDirectory", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Meta:ClusterName", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Meta:AdvertisedGrpcAddress", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Meta:AdvertisedHttpAddress", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Meta:ReplicaGracePeriod", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Meta:RebalanceInterval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rebalancing_IsAutomaticEveryFiveSecondsByDefault()
+    {
+        var options = new MetaOptions();
+
+        Assert.True(options.AutoRebalance);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.RebalanceInterval);
     }
 }

@@ -80,4 +80,33 @@ public sealed class NodeRegistryTests : IDisposable
 
         Assert.Equal(3, Interlocked.Read(ref beacons));
     }
+
+    [Fact]
+    public void GetCommittedAtBallotStart_KeepsTheFirstReportAtEachBallot()
+    {
+        _meta.Nodes.RecordBeacon(Node, 1, [Report(ballot: 3, committed: 10)]);
+        _meta.Nodes.RecordBeacon(Node, 1, [Report(ballot: 3, committed: 20)]);
+        Assert.Equal(10, _meta.Nodes.GetCommittedAtBallotStart(Node, 1, 0, 3));
+        Assert.Null(_meta.Nodes.GetCommittedAtBallotStart(Node, 1, 0, 4));
+
+        _meta.Nodes.RecordBeacon(Node, 1, [Report(ballot: 4, committed: 25)]);
+        _meta.Nodes.RecordBeacon(Node, 1, [Report(ballot: 4, committed: 30)]);
+        Assert.Equal(25, _meta.Nodes.GetCommittedAtBallotStart(Node, 1, 0, 4));
+        Assert.Null(_meta.Nodes.GetCommittedAtBallotStart(Node, 1, 0, 3));
+
+        // A replica no longer reported starts over when it returns, even at the same ballot.
+        _meta.Nodes.RecordBeacon(Node, 0, []);
+        _meta.Nodes.RecordBeacon(Node, 1, [Report(ballot: 4, committed: 40)]);
+        Assert.Equal(40, _meta.Nodes.GetCommittedAtBallotStart(Node, 1, 0, 4));
+    }
+
+    private static Pegasus.Protocol.Meta.ReplicaState Report(long ballot, long committed) => new()
+    {
+        AppId = 1,
+        PartitionIndex = 0,
+        Ballot = ballot,
+        Role = Pegasus.Protocol.Meta.ReplicaRole.Primary,
+        LastCommittedDecree = committed,
+        LastPreparedDecree = committed,
+    };
 }

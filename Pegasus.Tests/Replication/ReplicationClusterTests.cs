@@ -162,7 +162,16 @@ public sealed class ReplicationClusterTests
                 }
 
                 // The secondaries apply the primary's last committed point a moment after it; bounded by the deadline.
-                await Task.Delay(100, deadline.Token);
+                try
+                {
+                    await Task.Delay(100, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException(
+                        $"The copies of partition {info.AppId}.{partition.PartitionIndex} did not reach one decree within {cluster.WaitTimeout}: "
+                        + string.Join(", ", members.Zip(checksums, (m, c) => $"{m} {c.Role} decree {c.Decree} records {c.Records}")) + "\n" + cluster.Diagnostics());
+                }
             }
         }
     }
