@@ -123,8 +123,12 @@ public sealed partial class PartitionGuardian(
                 return null;
             }
 
+            // A secondary known to hold everything the dead primary committed goes first: a learner that joined just before
+            // the death may lack writes committed before its primary heard of the join (see ReplicaSync.CanLead).
+            var proven = ReplicaSync.LeadCandidates(nodes, appId, partition);
             var best = candidates
-                .OrderByDescending(s => nodes.GetReportedReplica(s, appId, partition.PartitionIndex)?.LastCommittedDecree ?? -1)
+                .OrderByDescending(proven.Contains)
+                .ThenByDescending(s => nodes.GetReportedReplica(s, appId, partition.PartitionIndex)?.LastCommittedDecree ?? -1)
                 .ThenByDescending(s => nodes.GetReportedReplica(s, appId, partition.PartitionIndex)?.LastPreparedDecree ?? -1)
                 .ThenBy(s => s, StringComparer.Ordinal)
                 .First();

@@ -107,6 +107,10 @@ public sealed class FaultTests
             HistoryPath = history,
             Seed = 3,
             RecoveryTimeout = TimeSpan.FromSeconds(60),
+
+            // Rebalancing would legitimately hand the returned server its primaries back within seconds, and the check
+            // below is about the deposed primary: it must stay deposed for the rest of the run.
+            MetaSettings = new Dictionary<string, string> { ["Meta:AutoRebalance"] = "false" },
         };
 
         var report = await ChaosRunner.RunAsync(settings, TestLog(), TestContext.Current.CancellationToken);
