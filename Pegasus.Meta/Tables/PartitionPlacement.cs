@@ -65,8 +65,10 @@ public static class PartitionPlacement
         var result = new string[partitionCount][];
         for (var i = 0; i < partitionCount; i++)
         {
-            // The primary: fewest replicas, then fewest primaries of this table; the rest: fewest replicas.
-            var primary = nodes.OrderBy(n => load[n]).ThenBy(n => primaryLoad[n]).ThenBy(n => n, StringComparer.Ordinal).First();
+            // The primary: the least loaded, a primary of this table counting as one more copy per secondary it leads
+            // (placing a partition raises every chosen node's load alike, so load alone would keep picking one primary);
+            // the rest: fewest replicas.
+            var primary = nodes.OrderBy(n => load[n] + (primaryLoad[n] * (copies - 1))).ThenBy(n => primaryLoad[n]).ThenBy(n => n, StringComparer.Ordinal).First();
             var chosen = new List<string>(copies) { primary };
             chosen.AddRange(nodes.Where(n => n != primary).OrderBy(n => load[n]).ThenBy(n => n, StringComparer.Ordinal).Take(copies - 1));
             foreach (var node in chosen)
