@@ -240,6 +240,13 @@ public sealed partial class ReplicaManager : IHostedService
     {
         if (!_replicas.TryGetValue(new ReplicaId(message.AppId, message.PartitionIndex), out var replica) || replica.Pipeline is not { } pipeline)
         {
+            // A message that only moves the committed point needs no answer: a replica still opening (a new table) must
+            // not be reported for missing it, it applies the committed point the next message brings.
+            if (message.Mutations.Count == 0)
+            {
+                return (null, null);
+            }
+
             return (new PrepareAck
             {
                 AppId = message.AppId,
