@@ -113,9 +113,6 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     /// <summary>Gets the decree up to which mutations are committed and applied (PacificA's committed point).</summary>
     public long LastCommittedDecree => Volatile.Read(ref _lastCommitted);
 
-    /// <summary>Gets the decree given to the latest sequenced write (the same as <see cref="LastPreparedDecree"/>).</summary>
-    public long LastAssignedDecree => LastPreparedDecree;
-
     /// <summary>Gets how many expired records this pipeline's sweeps removed.</summary>
     public long ExpiredSwept => Interlocked.Read(ref _expiredSwept);
 

@@ -38,30 +38,28 @@ public sealed partial class PartitionStore
             using var snapshot = _db.CreateSnapshot();
             using var readOptions = new OwnedReadOptions();
             readOptions.SetSnapshot(snapshot);
+            var decreeBytes = _db.Get(LastAppliedDecreeKey, _metaCf, readOptions);
+            var decree = decreeBytes is null ? 0 : BinaryPrimitives.ReadInt64BigEndian(decreeBytes);
+            var now = Now();
+            ulong checksum = 0;
+            long records = 0;
+            using var iterator = _db.NewIterator(_dataCf, readOptions);
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
             {
-                var decreeBytes = _db.Get(LastAppliedDecreeKey, _metaCf, readOptions);
-                var decree = decreeBytes is null ? 0 : BinaryPrimitives.ReadInt64BigEndian(decreeBytes);
-                var now = Now();
-                ulong checksum = 0;
-                long records = 0;
-                using var iterator = _db.NewIterator(_dataCf, readOptions);
-                for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+                var value = iterator.GetValueSpan();
+                if (StoredValue.IsExpired(value, now))
                 {
-                    var value = iterator.GetValueSpan();
-                    if (StoredValue.IsExpired(value, now))
-                    {
-                        continue;
-                    }
-
-                    // Order-sensitive combination of per-record hashes: the same records in the same order.
-                    var recordHash = PegasusCrc64.Compute(iterator.GetKeySpan()) ^ (PegasusCrc64.Compute(value) * 31);
-                    checksum = (checksum * 1099511628211UL) ^ recordHash;
-                    records++;
+                    continue;
                 }
 
-                ThrowIfIteratorFailed(iterator);
-                return new StoreChecksum(decree, checksum, records);
+                // Order-sensitive combination of per-record hashes: the same records in the same order.
+                var recordHash = PegasusCrc64.Compute(iterator.GetKeySpan()) ^ (PegasusCrc64.Compute(value) * 31);
+                checksum = (checksum * 1099511628211UL) ^ recordHash;
+                records++;
             }
+
+            ThrowIfIteratorFailed(iterator);
+            return new StoreChecksum(decree, checksum, records);
         }
         finally
         {

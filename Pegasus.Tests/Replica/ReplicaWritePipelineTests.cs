@@ -21,7 +21,7 @@ public sealed class ReplicaWritePipelineTests
         }
 
         Assert.Equal(10, context.Store.LastAppliedDecree);
-        Assert.Equal(10, context.Pipeline.LastAssignedDecree);
+        Assert.Equal(10, context.Pipeline.LastPreparedDecree);
         Assert.Equal(10, context.Pipeline.LastCommittedDecree);
         Assert.Equal("v7", context.Value("hk", "sk7"));
     }

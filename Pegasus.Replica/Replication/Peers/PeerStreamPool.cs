@@ -84,7 +84,7 @@ public sealed partial class PeerStreamPool : IAsyncDisposable
         }
     }
 
-    private PeerStream Open(string target) => new(this, target, GetClient(target), _logger);
+    private PeerStream Open(string target) => new(this, target, GetClient(target));
 
     private GrpcChannel GetChannel(string target) => _channels.GetOrAdd(target, static (address, timeout) =>
         GrpcChannel.ForAddress(address, new GrpcChannelOptions
