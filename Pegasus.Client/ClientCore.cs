@@ -39,6 +39,9 @@ internal sealed class ClientCore : IDisposable
 
     public MetaQueryClient Meta { get; }
 
+    /// <summary>Gets the numbering of this client's writes, shared by its tables (one session per client).</summary>
+    public WriteSession Writes { get; } = new();
+
     public ILogger OperationLogger { get; }
 
     public ILogger RoutingLogger { get; }

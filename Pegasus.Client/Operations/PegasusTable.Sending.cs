@@ -22,6 +22,28 @@ public sealed partial class PegasusTable
     /// <param name="retry">False: fail on the first retryable failure with a transient <see cref="PegasusException"/>.</param>
     internal async Task<DataResponse> SendAsync(OperationScope scope, ulong partitionHash, DataRequest template, bool retry)
     {
+        if (!IsWrite(template.OpCase))
+        {
+            return await SendAttemptsAsync(scope, partitionHash, template, retry).ConfigureAwait(false);
+        }
+
+        // Every attempt of a write carries the same number: a retry of a write that was applied is answered, not redone.
+        var session = _core.Writes;
+        var seq = session.Begin();
+        template.WriteSession = session.Id;
+        template.WriteSeq = seq;
+        try
+        {
+            return await SendAttemptsAsync(scope, partitionHash, template, retry).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Complete(seq);
+        }
+    }
+
+    private async Task<DataResponse> SendAttemptsAsync(OperationScope scope, ulong partitionHash, DataRequest template, bool retry)
+    {
         var options = _core.Options;
         var backoff = options.RetryInitialBackoff;
         for (var attempt = 0; ; attempt++)
@@ -45,6 +67,11 @@ public sealed partial class PegasusTable
                 var request = attempt == 0 ? template : template.Clone();
                 request.AppId = routing.AppId;
                 request.PartitionIndex = partitionIndex;
+                if (request.WriteSession != 0)
+                {
+                    request.WriteAckedBelow = _core.Writes.AckedBelow;
+                }
+
                 InjectTraceContext(request);
                 scope.Activity?.SetTag("pegasus.partition_index", partitionIndex);
                 scope.Activity?.SetTag("server.address", primary);
@@ -88,6 +115,12 @@ public sealed partial class PegasusTable
             }
         }
     }
+
+    /// <summary>The operations the replicas replicate (and deduplicate).</summary>
+    internal static bool IsWrite(DataRequest.OpOneofCase op) => op is DataRequest.OpOneofCase.Set
+        or DataRequest.OpOneofCase.Delete or DataRequest.OpOneofCase.Incr or DataRequest.OpOneofCase.MultiSet
+        or DataRequest.OpOneofCase.MultiDelete or DataRequest.OpOneofCase.CheckAndSet
+        or DataRequest.OpOneofCase.CheckAndMutate;
 
     /// <summary>Errors that mean "this server cannot serve the partition now": retried after a routing refresh.</summary>
     internal static bool IsRetryable(ErrorCode error)

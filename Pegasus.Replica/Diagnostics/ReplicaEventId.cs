@@ -58,4 +58,5 @@ internal enum ReplicaEventId
     ReadAfterLeaseLost,
     ProposalRefused,
     SecondaryCatchUp,
+    RetriedWriteAnswered,
 }

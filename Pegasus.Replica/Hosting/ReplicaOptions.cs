@@ -107,6 +107,14 @@ public sealed class ReplicaOptions
     /// <value>Defaults to 50,000.</value>
     public long LogRetainedDecrees { get; set; } = 50_000;
 
+    /// <summary>
+    /// Gets or sets how long a replica remembers the answers of a client session that writes nothing more. A retried
+    /// write is answered from that memory instead of applied twice, so it must outlast any client's retries (the
+    /// client's operation timeout).
+    /// </summary>
+    /// <value>Defaults to 5 minutes.</value>
+    public TimeSpan WriteSessionLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>
     public IReadOnlyList<string> GetMetaServerAddresses() =>

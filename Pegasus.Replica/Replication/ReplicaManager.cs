@@ -70,6 +70,7 @@ public sealed partial class ReplicaManager : IHostedService
                 LogFlushMode = replicaOptions.LogFlushMode,
                 LogFsyncInterval = replicaOptions.LogFsyncInterval,
                 LogRetainedDecrees = replicaOptions.LogRetainedDecrees,
+                WriteSessionLifetime = replicaOptions.WriteSessionLifetime,
             },
             timeProvider,
             instruments,

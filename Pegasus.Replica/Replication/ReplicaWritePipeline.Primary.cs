@@ -30,6 +30,9 @@ public sealed partial class ReplicaWritePipeline
     // Batches prepared and not yet committed, oldest first.
     private readonly Queue<InFlightBatch> _inFlight = new();
 
+    // The client writes in flight by session and number, with the retries of each that wait for its answer (null: none).
+    private readonly Dictionary<WriteId, List<PendingWrite>?> _inFlightWrites = [];
+
     // Members already reported for the current ballot (one proposal each).
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private long _reportedBallot;
@@ -71,6 +74,7 @@ public sealed partial class ReplicaWritePipeline
             }
 
             EnsurePrimaryTermLocked(config);
+            batch = WithoutRetriesLocked(batch);
             if (batch.Count == 0)
             {
                 return;
@@ -92,6 +96,52 @@ public sealed partial class ReplicaWritePipeline
             SendLocked(config, entries);
             CommitLocked(config);
         }
+    }
+
+    /// <summary>
+    /// Takes out of a batch the retries of writes applied or in flight here: an applied one is answered as the first
+    /// attempt was, one in flight waits for the first attempt's answer. Both may come from a client whose answer was lost
+    /// with its connection, or from the old primary that abandoned the write while this replica held it prepared.
+    /// </summary>
+    private List<PendingWrite> WithoutRetriesLocked(List<PendingWrite> batch)
+    {
+        List<PendingWrite>? fresh = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var write = batch[i];
+            var request = write.Request;
+            var isRetry = false;
+            if (request.WriteSession != 0)
+            {
+                var id = new WriteId(request.WriteSession, request.WriteSeq);
+                if (_completed.TryGet(id.Session, id.Seq, out var answer))
+                {
+                    AnswerRetry(write, answer);
+                    isRetry = true;
+                }
+                else if (_inFlightWrites.TryGetValue(id, out var waiters))
+                {
+                    (waiters ??= []).Add(write);
+                    _inFlightWrites[id] = waiters;
+                    isRetry = true;
+                }
+                else
+                {
+                    _inFlightWrites.Add(id, null);
+                }
+            }
+
+            if (isRetry && fresh is null)
+            {
+                fresh = batch.GetRange(0, i);
+            }
+            else if (!isRetry)
+            {
+                fresh?.Add(write);
+            }
+        }
+
+        return fresh ?? batch;
     }
 
     /// <summary>
@@ -121,6 +171,10 @@ public sealed partial class ReplicaWritePipeline
             {
                 entries[i] = pending[i] with { Ballot = config.Ballot };
                 requests[i] = DataRequest.Parser.ParseFrom(pending[i].Payload.Span);
+                if (requests[i].WriteSession != 0)
+                {
+                    _inFlightWrites.TryAdd(new WriteId(requests[i].WriteSession, requests[i].WriteSeq), null);
+                }
             }
 
             _log.Append(entries);
@@ -397,10 +451,15 @@ public sealed partial class ReplicaWritePipeline
             var decree = _lastCommitted + 1;
             var index = (int)(decree - batch.FirstDecree);
             var write = batch.Writes?[index];
+            var request = batch.Requests[index];
             var response = write?.Response ?? new DataResponse();
             try
             {
-                _store.ApplyWrite(decree, batch.Requests[index], response);
+                _store.ApplyWrite(decree, request, response);
+                if (request.WriteSession != 0)
+                {
+                    RecordAnswerLocked(request, response);
+                }
             }
             catch (Exception exception)
             {
@@ -433,8 +492,24 @@ public sealed partial class ReplicaWritePipeline
         }
     }
 
+    /// <summary>Remembers an applied client write's answer, and gives it to the retries that waited for it.</summary>
+    private void RecordAnswerLocked(DataRequest request, DataResponse response)
+    {
+        // A copy: the original goes to the client and must not change under a later retry's answer.
+        var answer = response.Clone();
+        _completed.Record(request, answer);
+        if (_inFlightWrites.Remove(new WriteId(request.WriteSession, request.WriteSeq), out var waiters) && waiters is not null)
+        {
+            foreach (var waiter in waiters)
+            {
+                AnswerRetry(waiter, answer);
+            }
+        }
+    }
+
     private void AbandonInFlightLocked(string reason)
     {
+        // Their outcome is unknown here: the next primary may commit what this one prepared. Retries find out there.
         while (_inFlight.TryDequeue(out var batch))
         {
             foreach (var write in batch.Writes ?? [])
@@ -442,6 +517,16 @@ public sealed partial class ReplicaWritePipeline
                 Reject(write, ErrorCode.InvalidState, reason);
             }
         }
+
+        foreach (var waiters in _inFlightWrites.Values)
+        {
+            foreach (var waiter in waiters ?? [])
+            {
+                Reject(waiter, ErrorCode.InvalidState, reason);
+            }
+        }
+
+        _inFlightWrites.Clear();
     }
 
     private void TrimLogLocked()
@@ -464,6 +549,9 @@ public sealed partial class ReplicaWritePipeline
     [LoggerMessage(EventId = (int)ReplicaEventId.MemberUnresponsive, Level = LogLevel.Warning,
         Message = "Replica {AppId}.{PartitionIndex}: member {Member} at ballot {Ballot} {Reason}; asking the meta leader to remove it")]
     private static partial void LogWarningMemberUnresponsive(ILogger logger, int appId, int partitionIndex, string member, long ballot, string reason);
+
+    /// <summary>A client write's identity: its client's session and its number there.</summary>
+    private readonly record struct WriteId(ulong Session, ulong Seq);
 
     /// <summary>Consecutive decrees prepared together; <see cref="Writes"/> is null for re-prepared mutations nobody waits on here.</summary>
     private sealed record InFlightBatch(long FirstDecree, DataRequest[] Requests, PendingWrite[]? Writes, long SentTimestamp)

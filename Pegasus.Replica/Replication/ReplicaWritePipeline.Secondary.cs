@@ -188,7 +188,12 @@ public sealed partial class ReplicaWritePipeline
 
             try
             {
-                _store.ApplyWrite(decree, DataRequest.Parser.ParseFrom(entry.Payload.Span), scratch);
+                var request = DataRequest.Parser.ParseFrom(entry.Payload.Span);
+                _store.ApplyWrite(decree, request, scratch);
+                if (request.WriteSession != 0)
+                {
+                    _completed.Record(request, scratch.Clone());
+                }
             }
             catch (Exception exception)
             {

@@ -35,6 +35,9 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     private readonly ITimer _prepareTimer;
     private readonly Task _loop;
 
+    // The answers of applied writes by client session, so a retried write is answered rather than applied again.
+    private readonly CompletedWriteTable _completed;
+
     // Guards everything below, the log's appends and the store's writes.
     private readonly Lock _lock = new();
 
@@ -84,6 +87,8 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         }
 
         _lastPrepared = log.LastDecree;
+        _completed = new CompletedWriteTable(settings.WriteSessionLifetime, timeProvider);
+        RememberAppliedFromLog();
 
         // Bounded, so a flood of writes waits at the stream instead of piling up in memory.
         // Waiting writers are admitted in arrival order, which keeps a stream's writes in order.
@@ -174,6 +179,56 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         {
             AbandonInFlightLocked("the replica is closing");
         }
+    }
+
+    /// <summary>
+    /// After a restart the answers are gone, but the log still says which writes the store holds: a retry of one of
+    /// them is not applied a second time (see <see cref="AnswerRetry"/>).
+    /// </summary>
+    private void RememberAppliedFromLog()
+    {
+        if (_log.Count == 0 || _log.FirstDecree > _lastCommitted)
+        {
+            return;
+        }
+
+        foreach (var entry in _log.ReadFrom(_log.FirstDecree))
+        {
+            if (entry.Decree > _lastCommitted)
+            {
+                break;
+            }
+
+            _completed.Record(DataRequest.Parser.ParseFrom(entry.Payload.Span), null);
+        }
+    }
+
+    /// <summary>Answers a write that was applied already with that write's answer.</summary>
+    /// <param name="write">The retry.</param>
+    /// <param name="answer">The first attempt's answer; null when it was applied before a restart and is not known.</param>
+    private void AnswerRetry(PendingWrite write, DataResponse? answer)
+    {
+        var response = write.Response;
+        if (answer is not null)
+        {
+            var id = response.Id;
+            response.MergeFrom(answer);
+            response.Id = id;
+        }
+        else if (write.Request.OpCase is DataRequest.OpOneofCase.Set or DataRequest.OpOneofCase.Delete or DataRequest.OpOneofCase.MultiSet)
+        {
+            // These answer nothing but success, and the write is in the store.
+            response.AppId = _store.AppId;
+            response.PartitionIndex = _store.PartitionIndex;
+        }
+        else
+        {
+            response.Error = ErrorCode.Timeout;
+            response.ErrorMessage = "the write was applied before the replica restarted and its result is no longer known";
+        }
+
+        LogDebugRetryAnswered(_logger, _store.AppId, _store.PartitionIndex, write.Request.WriteSession, write.Request.WriteSeq);
+        write.TrySetResult(response);
     }
 
     private void RequestSweep()
@@ -275,6 +330,10 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     [LoggerMessage(EventId = (int)ReplicaEventId.WriteApplyFailed, Level = LogLevel.Critical,
         Message = "Replica {AppId}.{PartitionIndex} failed to log or apply decree {Decree}; it takes no more writes")]
     private static partial void LogCriticalWriteApplyFailed(ILogger logger, Exception exception, int appId, int partitionIndex, long decree);
+
+    [LoggerMessage(EventId = (int)ReplicaEventId.RetriedWriteAnswered, Level = LogLevel.Debug,
+        Message = "Replica {AppId}.{PartitionIndex} answered write {Seq} of session {Session:x16} from its first attempt")]
+    private static partial void LogDebugRetryAnswered(ILogger logger, int appId, int partitionIndex, ulong session, ulong seq);
 
     [LoggerMessage(EventId = (int)ReplicaEventId.ExpiredSweepFailed, Level = LogLevel.Warning,
         Message = "Replica {AppId}.{PartitionIndex} failed to sweep expired records")]

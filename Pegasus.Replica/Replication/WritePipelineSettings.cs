@@ -25,6 +25,9 @@ public readonly record struct WritePipelineSettings(
     /// <summary>Gets how many decrees the log keeps behind the applied point.</summary>
     public long LogRetainedDecrees { get; init; } = 50_000;
 
+    /// <summary>Gets how long the answers of a client session that writes nothing more are remembered.</summary>
+    public TimeSpan WriteSessionLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Gets settings matching the <c>Replica</c> options' defaults.</summary>
     public static WritePipelineSettings Default { get; } = new(4096, 256, TimeSpan.FromSeconds(10), 1000);
 }

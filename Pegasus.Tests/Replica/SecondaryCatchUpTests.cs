@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pegasus.Protocol;
@@ -25,7 +24,7 @@ public sealed class SecondaryCatchUpTests : IAsyncDisposable
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "pegasus-catch-up-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingHost _host = new();
+    private readonly RecordingReplicationHost _host = new(Self);
     private readonly PartitionStore _store;
     private readonly MutationLog _log;
     private readonly ReplicaWritePipeline _pipeline;
@@ -135,23 +134,5 @@ public sealed class SecondaryCatchUpTests : IAsyncDisposable
         var response = await write.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
         Assert.Equal(ErrorCode.Ok, response.Error);
         Assert.Equal(decree, response.Decree);
-    }
-
-    /// <summary>A replica whose configuration the test sets; records prepares and reports.</summary>
-    private sealed class RecordingHost : IReplicationHost
-    {
-        public PartitionConfig Config { get; set; } = null!;
-
-        public string Self => SecondaryCatchUpTests.Self;
-
-        public ConcurrentQueue<(string Target, PrepareMessage Message)> Sent { get; } = new();
-
-        public ConcurrentQueue<string> Reported { get; } = new();
-
-        public void SendPrepare(string target, PrepareMessage message) => Sent.Enqueue((target, message));
-
-        public void ReportUnresponsive(string node, long ballot, string reason) => Reported.Enqueue($"{node}@{ballot}: {reason}");
-
-        public void AdoptBallot(long ballot, string primary) => throw new InvalidOperationException("the primary receives no prepares");
     }
 }
