@@ -15,6 +15,8 @@ internal enum ReplicaEventId
     AppDataDeleted,
     AppDataDeleteFailed,
     TrashPurgeFailed,
+    RemovedReplicaDeleted,
+    RemovedReplicaDeleteFailed,
 
     // Write pipeline.
     WriteApplyFailed = 2000,

@@ -115,6 +115,14 @@ public sealed class ReplicaOptions
     /// <value>Defaults to 5 minutes.</value>
     public TimeSpan WriteSessionLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets how long the data of a replica this node no longer holds (removed from its partition, or never
+    /// assigned again after a restart) stays on disk before it is deleted. While it stays, the replica can come back
+    /// by learning only the log it missed; Pegasus keeps such "garbage" replicas a day as well.
+    /// </summary>
+    /// <value>Defaults to 1 day.</value>
+    public TimeSpan RemovedReplicaRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Splits <see cref="MetaServers"/> into addresses.</summary>
     /// <returns>The trimmed, non-empty entries in configuration order.</returns>
     public IReadOnlyList<string> GetMetaServerAddresses() =>

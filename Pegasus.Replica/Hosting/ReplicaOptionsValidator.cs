@@ -74,6 +74,11 @@ public sealed class ReplicaOptionsValidator : IValidateOptions<ReplicaOptions>
             errors.Add("Replica:LogRetainedDecrees must not be negative.");
         }
 
+        if (options.RemovedReplicaRetention < TimeSpan.Zero)
+        {
+            errors.Add("Replica:RemovedReplicaRetention must not be negative.");
+        }
+
         if (options.WriteSessionLifetime <= TimeSpan.Zero)
         {
             errors.Add("Replica:WriteSessionLifetime must be positive.");

@@ -38,6 +38,7 @@ public sealed partial class ReplicaManager : IHostedService
     private readonly Dictionary<ReplicaId, Task> _closing = [];
     private readonly HashSet<int> _droppedAppsHandled = [];
     private readonly SemaphoreSlim _refresh = new(0);
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the manager.</summary>
     /// <param name="options">The replica options.</param>
@@ -58,6 +59,8 @@ public sealed partial class ReplicaManager : IHostedService
     {
         var replicaOptions = options.Value;
         _dataDirectory = Path.GetFullPath(replicaOptions.DataDirectory);
+        _timeProvider = timeProvider;
+        _removedReplicaRetention = replicaOptions.RemovedReplicaRetention;
         _resources = new ReplicaResources(
             storageOptions.Value,
             new WritePipelineSettings(
@@ -175,6 +178,8 @@ public sealed partial class ReplicaManager : IHostedService
                     _ = DeleteAppDataAsync(appId, closes);
                 }
             }
+
+            CollectRemovedReplicasLocked(assigned, dropped);
         }
     }
 

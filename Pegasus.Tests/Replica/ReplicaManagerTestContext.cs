@@ -21,16 +21,20 @@ internal sealed class ReplicaManagerTestContext : IAsyncDisposable
     /// <summary>Creates the manager (not started).</summary>
     /// <param name="directoryName">The folder under the temp directory that groups this test class's data.</param>
     /// <param name="advertisedAddress">The node's address (<see cref="ReplicaOptions.AdvertisedAddress"/>); empty = unset.</param>
-    public ReplicaManagerTestContext(string directoryName, string advertisedAddress = "")
+    /// <param name="timeProvider">The manager's clock; the system clock when null.</param>
+    /// <param name="configure">Changes the replica options.</param>
+    public ReplicaManagerTestContext(
+        string directoryName, string advertisedAddress = "", TimeProvider? timeProvider = null, Action<ReplicaOptions>? configure = null)
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), directoryName, Guid.NewGuid().ToString("N"));
-        Options = Microsoft.Extensions.Options.Options.Create(
-            new ReplicaOptions { DataDirectory = DataDirectory, AdvertisedAddress = advertisedAddress });
+        var replicaOptions = new ReplicaOptions { DataDirectory = DataDirectory, AdvertisedAddress = advertisedAddress };
+        configure?.Invoke(replicaOptions);
+        Options = Microsoft.Extensions.Options.Options.Create(replicaOptions);
         Instruments = new ReplicaInstruments(_services.GetRequiredService<IMeterFactory>());
         Manager = new ReplicaManager(
             Options,
             Microsoft.Extensions.Options.Options.Create(new StorageOptions()),
-            TimeProvider.System,
+            timeProvider ?? TimeProvider.System,
             Instruments,
             new Pegasus.Replica.Replication.Peers.PeerStreamPool(TimeSpan.FromSeconds(1), NullLogger<Pegasus.Replica.Replication.Peers.PeerStreamPool>.Instance),
             NoProposals.Instance,

@@ -87,7 +87,7 @@ public sealed class ReplicaManagerTests : IAsyncLifetime
         Assert.True(Directory.Exists(Path.Combine(_context.DataDirectory, "2.0")));
     }
 
-    private static ReplicaAssignment Primary(int appId, int partitionIndex, long ballot, int partitionCount = 1) => new()
+    internal static ReplicaAssignment Primary(int appId, int partitionIndex, long ballot, int partitionCount = 1) => new()
     {
         AppId = appId,
         AppName = $"table{appId}",
