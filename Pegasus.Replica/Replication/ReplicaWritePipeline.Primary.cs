@@ -445,41 +445,60 @@ public sealed partial class ReplicaWritePipeline
             return;
         }
 
-        var applied = 0;
-        while (_lastCommitted < point && _inFlight.TryPeek(out var batch))
+        // Everything up to the point is applied together (one RocksDB write where the writes allow it), then answered.
+        var first = _lastCommitted + 1;
+        var count = (int)(point - _lastCommitted);
+        var requests = new DataRequest[count];
+        var responses = new DataResponse[count];
+        var writes = new PendingWrite?[count];
+        var filled = 0;
+        foreach (var batch in _inFlight)
         {
-            var decree = _lastCommitted + 1;
-            var index = (int)(decree - batch.FirstDecree);
-            var write = batch.Writes?[index];
-            var request = batch.Requests[index];
-            var response = write?.Response ?? new DataResponse();
-            try
+            for (var decree = Math.Max(first, batch.FirstDecree); decree <= Math.Min(point, batch.LastDecree); decree++)
             {
-                _store.ApplyWrite(decree, request, response);
-                if (request.WriteSession != 0)
-                {
-                    RecordAnswerLocked(request, response);
-                }
-            }
-            catch (Exception exception)
-            {
-                Fault($"the replica's store failed at decree {decree}: {exception.Message}", exception, decree);
-                AbandonInFlightLocked(_faultReason!);
-                return;
+                var index = (int)(decree - batch.FirstDecree);
+                requests[filled] = batch.Requests[index];
+                writes[filled] = batch.Writes?[index];
+                responses[filled] = writes[filled]?.Response ?? new DataResponse();
+                filled++;
             }
 
-            Volatile.Write(ref _lastCommitted, decree);
-            if (write is not null)
+            if (batch.LastDecree >= point)
             {
-                response.Decree = decree;
-                write.TrySetResult(response);
+                break;
+            }
+        }
+
+        try
+        {
+            _store.ApplyWrites(first, requests, responses);
+        }
+        catch (Exception exception)
+        {
+            Fault($"the replica's store failed after decree {_store.LastAppliedDecree}: {exception.Message}", exception, _store.LastAppliedDecree + 1);
+            AbandonInFlightLocked(_faultReason!);
+            return;
+        }
+
+        Volatile.Write(ref _lastCommitted, point);
+        var applied = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (requests[i].WriteSession != 0)
+            {
+                RecordAnswerLocked(requests[i], responses[i]);
+            }
+
+            if (writes[i] is { } write)
+            {
+                write.TrySetResult(responses[i]);
                 applied++;
             }
+        }
 
-            if (decree == batch.LastDecree)
-            {
-                _inFlight.Dequeue();
-            }
+        while (_inFlight.TryPeek(out var done) && done.LastDecree <= point)
+        {
+            _inFlight.Dequeue();
         }
 
         _instruments?.WriteBatchApplied(applied);

@@ -13,6 +13,9 @@ public sealed partial class ReplicaWritePipeline
     private bool _learnerStreaming;
     private readonly List<PrepareMessage> _learnerBuffer = [];
 
+    // The most committed decrees a secondary applies in one group.
+    private const int MaxApplyGroup = 1024;
+
     // The committed point the primary announced, which this replica applies up to as far as its log reaches.
     private long _announcedCommitted;
 
@@ -175,34 +178,43 @@ public sealed partial class ReplicaWritePipeline
     private void ApplyCommittedLocked()
     {
         var target = Math.Min(_announcedCommitted, _lastPrepared);
-        var scratch = new DataResponse();
         while (_lastCommitted < target && _faultReason is null)
         {
-            var decree = _lastCommitted + 1;
-            if (!_log.TryGet(decree, out var entry))
+            // In groups, applied together (one RocksDB write where the writes allow it); bounded so a long lag does
+            // not build one huge write.
+            var first = _lastCommitted + 1;
+            var count = (int)Math.Min(target - _lastCommitted, MaxApplyGroup);
+            var requests = new DataRequest[count];
+            var responses = new DataResponse[count];
+            for (var i = 0; i < count; i++)
             {
-                // Cannot happen while the log holds everything after the applied point; stop rather than skip.
-                Fault($"decree {decree} is committed but missing from the log", new InvalidOperationException("missing decree"), decree);
-                return;
+                if (!_log.TryGet(first + i, out var entry))
+                {
+                    // Cannot happen while the log holds everything after the applied point; stop rather than skip.
+                    Fault($"decree {first + i} is committed but missing from the log", new InvalidOperationException("missing decree"), first + i);
+                    return;
+                }
+
+                requests[i] = DataRequest.Parser.ParseFrom(entry.Payload.Span);
+                responses[i] = new DataResponse();
             }
 
             try
             {
-                var request = DataRequest.Parser.ParseFrom(entry.Payload.Span);
-                _store.ApplyWrite(decree, request, scratch);
-                if (request.WriteSession != 0)
-                {
-                    _completed.Record(request, scratch.Clone());
-                }
+                _store.ApplyWrites(first, requests, responses);
             }
             catch (Exception exception)
             {
-                Fault($"the replica's store failed at decree {decree}: {exception.Message}", exception, decree);
+                Fault($"the replica's store failed after decree {_store.LastAppliedDecree}: {exception.Message}", exception, _store.LastAppliedDecree + 1);
                 return;
             }
 
-            scratch.ClearResult();
-            Volatile.Write(ref _lastCommitted, decree);
+            for (var i = 0; i < count; i++)
+            {
+                _completed.Record(requests[i], responses[i]);
+            }
+
+            Volatile.Write(ref _lastCommitted, first + count - 1);
         }
 
         TrimLogLocked();

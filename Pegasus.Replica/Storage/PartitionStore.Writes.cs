@@ -37,47 +37,120 @@ public sealed partial class PartitionStore
         try
         {
             CheckNextDecree(decree);
-            FillHeader(response);
-            response.Decree = decree;
-            if (Validate(request, response))
-            {
-                switch (request.OpCase)
-                {
-                    case DataRequest.OpOneofCase.Set:
-                        PutRecord(request.Set.HashKey, request.Set.SortKey, request.Set.Value.Span, request.Set.ExpireTsSeconds);
-                        break;
-                    case DataRequest.OpOneofCase.Delete:
-                        DeleteRecord(request.Delete.HashKey, request.Delete.SortKey);
-                        break;
-                    case DataRequest.OpOneofCase.MultiSet:
-                        MultiSet(request.MultiSet);
-                        break;
-                    case DataRequest.OpOneofCase.MultiDelete:
-                        MultiDelete(request.MultiDelete, response);
-                        break;
-                    case DataRequest.OpOneofCase.Incr:
-                        Incr(request.Incr, response);
-                        break;
-                    case DataRequest.OpOneofCase.CheckAndSet:
-                        CheckAndSet(request.CheckAndSet, response);
-                        break;
-                    case DataRequest.OpOneofCase.CheckAndMutate:
-                        CheckAndMutate(request.CheckAndMutate, response);
-                        break;
-                }
-            }
-
-            if (response.Error != ErrorCode.Ok)
-            {
-                LogDebugInvalidWrite(_logger, decree, AppId, PartitionIndex, response.Error, response.ErrorMessage);
-            }
-
+            Stage(decree, request, response);
             Commit(decree);
         }
         finally
         {
             _writeBatch.Clear();
             _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Applies consecutive decrees from <paramref name="firstDecree"/> (which must be <see cref="LastAppliedDecree"/> + 1)
+    /// as <see cref="ApplyWrite"/> would one by one, but with as few RocksDB writes as their reads allow: writes that
+    /// read nothing share one atomic write with their decree record, and a write that reads stored data (incr,
+    /// check-and-set, check-and-mutate) first has everything before it written, so it reads what it would have read
+    /// alone. A crash leaves the store at a decree between (every write is atomic with its decree record).
+    /// </summary>
+    /// <param name="firstDecree">The decree of the first request.</param>
+    /// <param name="requests">The write requests, in decree order.</param>
+    /// <param name="responses">One response to fill per request.</param>
+    /// <exception cref="ArgumentException">A request is not a write, or the counts differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The first decree is not the next one.</exception>
+    /// <exception cref="ObjectDisposedException">The store is closed.</exception>
+    /// <exception cref="RocksDbSharp.RocksDbSharpException">
+    /// RocksDB failed to write; <see cref="LastAppliedDecree"/> tells how far the batch got, and the replica should stop serving.
+    /// </exception>
+    public void ApplyWrites(long firstDecree, IReadOnlyList<DataRequest> requests, IReadOnlyList<DataResponse> responses)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(responses);
+        if (requests.Count != responses.Count)
+        {
+            throw new ArgumentException($"{requests.Count} requests but {responses.Count} responses", nameof(responses));
+        }
+
+        foreach (var request in requests)
+        {
+            if (!IsWrite(request.OpCase))
+            {
+                throw new ArgumentException($"{request.OpCase} is not a write operation", nameof(requests));
+            }
+        }
+
+        ObjectDisposedException.ThrowIf(!_gate.TryEnter(), this);
+        try
+        {
+            CheckNextDecree(firstDecree);
+            var staged = 0L;
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var decree = firstDecree + i;
+                if (staged != 0 && ReadsStoredData(requests[i].OpCase))
+                {
+                    Commit(staged);
+                    _writeBatch.Clear();
+                    staged = 0;
+                }
+
+                Stage(decree, requests[i], responses[i]);
+                staged = decree;
+            }
+
+            if (staged != 0)
+            {
+                Commit(staged);
+            }
+        }
+        finally
+        {
+            _writeBatch.Clear();
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>The writes whose outcome depends on stored data, read from the database (not from a pending batch).</summary>
+    private static bool ReadsStoredData(DataRequest.OpOneofCase op) => op is DataRequest.OpOneofCase.Incr
+        or DataRequest.OpOneofCase.CheckAndSet or DataRequest.OpOneofCase.CheckAndMutate;
+
+    /// <summary>Validates one write, adds its changes to the pending batch and fills its response.</summary>
+    private void Stage(long decree, DataRequest request, DataResponse response)
+    {
+        FillHeader(response);
+        response.Decree = decree;
+        if (Validate(request, response))
+        {
+            switch (request.OpCase)
+            {
+                case DataRequest.OpOneofCase.Set:
+                    PutRecord(request.Set.HashKey, request.Set.SortKey, request.Set.Value.Span, request.Set.ExpireTsSeconds);
+                    break;
+                case DataRequest.OpOneofCase.Delete:
+                    DeleteRecord(request.Delete.HashKey, request.Delete.SortKey);
+                    break;
+                case DataRequest.OpOneofCase.MultiSet:
+                    MultiSet(request.MultiSet);
+                    break;
+                case DataRequest.OpOneofCase.MultiDelete:
+                    MultiDelete(request.MultiDelete, response);
+                    break;
+                case DataRequest.OpOneofCase.Incr:
+                    Incr(request.Incr, response);
+                    break;
+                case DataRequest.OpOneofCase.CheckAndSet:
+                    CheckAndSet(request.CheckAndSet, response);
+                    break;
+                case DataRequest.OpOneofCase.CheckAndMutate:
+                    CheckAndMutate(request.CheckAndMutate, response);
+                    break;
+            }
+        }
+
+        if (response.Error != ErrorCode.Ok)
+        {
+            LogDebugInvalidWrite(_logger, decree, AppId, PartitionIndex, response.Error, response.ErrorMessage);
         }
     }
 
