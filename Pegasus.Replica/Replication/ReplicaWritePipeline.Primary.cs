@@ -93,7 +93,7 @@ public sealed partial class ReplicaWritePipeline
             _log.Append(entries);
             _lastPrepared = first + batch.Count - 1;
             _inFlight.Enqueue(new InFlightBatch(first, requests, [.. batch], _timeProvider.GetTimestamp()));
-            SendLocked(config, entries);
+            SendLocked(config, entries, batch);
             CommitLocked(config);
         }
     }
@@ -389,9 +389,20 @@ public sealed partial class ReplicaWritePipeline
         }
     }
 
-    private void SendLocked(PartitionConfig config, IReadOnlyList<LogEntry>? entries)
+    private void SendLocked(PartitionConfig config, IReadOnlyList<LogEntry>? entries, List<PendingWrite>? writes = null)
     {
         var message = ToPrepare(config, entries);
+        if (writes is not null)
+        {
+            for (var i = 0; i < writes.Count; i++)
+            {
+                if (writes[i].TraceParent is { } traceParent)
+                {
+                    message.Mutations[i].Traceparent = traceParent;
+                }
+            }
+        }
+
         foreach (var secondary in config.Secondaries)
         {
             _host.SendPrepare(secondary, message);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
 using Pegasus.Protocol.Replication;
+using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.Replication.Log;
 
 namespace Pegasus.Replica.Replication;
@@ -142,6 +144,7 @@ public sealed partial class ReplicaWritePipeline
                 entries[i - start] = new LogEntry(mutation.Ballot, mutation.Decree, mutation.Request.Memory);
             }
 
+            var started = ReplicaTelemetry.ActivitySource.HasListeners() ? _timeProvider.GetUtcNow() : default;
             try
             {
                 _log.Append(entries);
@@ -158,6 +161,10 @@ public sealed partial class ReplicaWritePipeline
             }
 
             _lastPrepared = _log.LastDecree;
+            if (started != default)
+            {
+                TracePrepared(message, start, started);
+            }
         }
 
         _announcedCommitted = Math.Max(_announcedCommitted, message.CommittedDecree);
@@ -218,6 +225,33 @@ public sealed partial class ReplicaWritePipeline
         }
 
         TrimLogLocked();
+    }
+
+    /// <summary>
+    /// One span per traced mutation, a child of the primary's span for the client write: the time from this replica
+    /// taking the prepare to having it in its log (the mutations of one message share that append).
+    /// </summary>
+    private void TracePrepared(PrepareMessage message, int start, DateTimeOffset started)
+    {
+        for (var i = start; i < message.Mutations.Count; i++)
+        {
+            var mutation = message.Mutations[i];
+            if (mutation.Traceparent.Length == 0 || !ActivityContext.TryParse(mutation.Traceparent, null, isRemote: true, out var parent))
+            {
+                continue;
+            }
+
+            using var activity = ReplicaTelemetry.ActivitySource.StartActivity(
+                "pegasus.replica prepare", ActivityKind.Server, parent, startTime: started);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("pegasus.app_id", message.AppId);
+                activity.SetTag("pegasus.partition_index", message.PartitionIndex);
+                activity.SetTag("pegasus.ballot", mutation.Ballot);
+                activity.SetTag("pegasus.decree", mutation.Decree);
+                activity.SetTag("pegasus.primary", message.Primary);
+            }
+        }
     }
 
     private static PrepareAck Refuse(PrepareMessage message, ErrorCode error, string reason, long ballot) => new()

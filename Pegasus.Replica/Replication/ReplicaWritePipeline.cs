@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
@@ -146,7 +147,11 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
     public async ValueTask<Task<DataResponse>> EnqueueAsync(
         DataRequest request, DataResponse response, CancellationToken cancellationToken = default)
     {
-        var write = new PendingWrite(request, response);
+        var write = new PendingWrite(request, response)
+        {
+            // The span serving the request (the dispatcher's): the secondaries' prepare spans become its children.
+            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } span ? span.Id : null,
+        };
         try
         {
             await _queue.Writer.WriteAsync(new QueueItem(write), cancellationToken).ConfigureAwait(false);
@@ -353,5 +358,7 @@ public sealed partial class ReplicaWritePipeline : IAsyncDisposable
         public DataRequest Request { get; } = request;
 
         public DataResponse Response { get; } = response;
+
+        public string? TraceParent { get; init; }
     }
 }
