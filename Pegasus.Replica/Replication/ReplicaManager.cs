@@ -90,6 +90,11 @@ public sealed partial class ReplicaManager : IHostedService
         peers.PeerFailed += OnPeerFailed;
         instruments.Meter.CreateObservableGauge(
             "pegasus.replica.replicas", MeasureReplicaCounts, "{replica}", "Partition replicas on this node, by role and status.");
+        instruments.Meter.CreateObservableGauge(
+            "pegasus.replica.decree_lag",
+            MeasureDecreeLags,
+            "{decree}",
+            "Per partition this node leads and per secondary: decrees the primary prepared that the secondary has not acknowledged.");
     }
 
     /// <summary>Gets the number of replicas held (in any state but closed).</summary>
@@ -351,6 +356,29 @@ public sealed partial class ReplicaManager : IHostedService
         {
             LogWarningAppDataDeleteFailed(_logger, exception, appId);
         }
+    }
+
+    private List<Measurement<long>> MeasureDecreeLags()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var replica in _replicas.Values)
+        {
+            if (replica.Pipeline is not { } pipeline)
+            {
+                continue;
+            }
+
+            foreach (var (secondary, lag) in pipeline.SecondaryLags())
+            {
+                measurements.Add(new Measurement<long>(
+                    lag,
+                    new KeyValuePair<string, object?>("pegasus.app_id", replica.Id.AppId),
+                    new KeyValuePair<string, object?>("pegasus.partition_index", replica.Id.PartitionIndex),
+                    new KeyValuePair<string, object?>("pegasus.secondary", secondary)));
+            }
+        }
+
+        return measurements;
     }
 
     private IEnumerable<Measurement<int>> MeasureReplicaCounts()

@@ -288,6 +288,22 @@ public sealed partial class ReplicaWritePipeline
         }
     }
 
+    /// <summary>While primary: per secondary of its term, how many prepared decrees it has not acknowledged yet.</summary>
+    /// <returns>The lags; empty when this replica is not primary.</returns>
+    public IReadOnlyList<(string Secondary, long Lag)> SecondaryLags()
+    {
+        lock (_lock)
+        {
+            if (_termBallot == 0)
+            {
+                return [];
+            }
+
+            // Everything committed is held by every secondary of the term, acknowledged in it or not.
+            return [.. _termSecondaries.Select(secondary => (secondary, Math.Max(0, _lastPrepared - Math.Max(_acked.GetValueOrDefault(secondary), _lastCommitted))))];
+        }
+    }
+
     /// <summary>A peer acknowledged prepares (or refused them).</summary>
     /// <param name="from">The peer's address.</param>
     /// <param name="ack">The acknowledgement.</param>

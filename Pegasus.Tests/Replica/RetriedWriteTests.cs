@@ -72,6 +72,24 @@ public sealed class RetriedWriteTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task SecondaryLags_CountPreparedDecreesNotYetAcknowledged()
+    {
+        // Not primary of a term until its first write (or wake-up): nothing to measure.
+        Assert.Empty(_pipeline.SecondaryLags());
+        var first = await EnqueueAsync(Numbered(Set("hk", "a", "1"), 1));
+        var second = await EnqueueAsync(Numbered(Set("hk", "b", "2"), 2));
+        await WaitUntilAsync(() => PreparedTo(Other, 2));
+        Assert.Equal([(Other, 2L)], _pipeline.SecondaryLags());
+
+        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 1 });
+        Assert.Equal([(Other, 1L)], _pipeline.SecondaryLags());
+        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 2 });
+        await Task.WhenAll(first, second).WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
+
+        Assert.Equal([(Other, 0L)], _pipeline.SecondaryLags());
+    }
+
+    [Fact]
     public async Task Retry_OfAnAppliedCheckAndSet_GetsTheFirstAnswerNotACheckFailure()
     {
         await CommitAsync(Numbered(Set("hk", "s", "old"), 1), 1);
