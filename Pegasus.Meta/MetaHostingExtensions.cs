@@ -33,6 +33,7 @@ public static class MetaHostingExtensions
         builder.Services.TryAddSingleton<MetaInstruments>();
         builder.Services.TryAddSingleton<NodeRegistry>();
         builder.Services.TryAddSingleton<TableManager>();
+        builder.Services.TryAddSingleton<AdminForwarder>();
         AddStateStoreAndLeadership(builder);
 
         builder.Services.AddHostedService<MetaLeadershipCoordinator>();

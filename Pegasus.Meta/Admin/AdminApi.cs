@@ -10,8 +10,8 @@ namespace Pegasus.Meta.Admin;
 
 /// <summary>
 /// The admin HTTP/JSON API (<c>/v1/...</c>): tables, nodes, cluster, rebalancing. Errors are
-/// <c>{"error","message","leader"}</c> with the Pegasus error code's name; a meta server that does
-/// not lead answers every call with 421 and the leader's admin address.
+/// <c>{"error","message","leader"}</c> with the Pegasus error code's name. A meta server that does not lead forwards
+/// every call but <c>GET /v1/cluster</c> to the leader (see <see cref="LeaderOnlyFilter"/>).
 /// </summary>
 public static partial class AdminApi
 {
@@ -20,13 +20,14 @@ public static partial class AdminApi
     /// <returns>The admin route group.</returns>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
+        // Every meta server describes the cluster as it sees it (a standby: who leads); everything else is the leader's.
+        endpoints.MapGet("/v1/cluster", GetCluster);
         var group = endpoints.MapGroup("/v1").AddEndpointFilter<LeaderOnlyFilter>();
         group.MapPost("/tables", CreateTableAsync);
         group.MapGet("/tables", ListTablesAsync);
         group.MapGet("/tables/{name}", GetTableAsync);
         group.MapDelete("/tables/{name}", DropTableAsync);
         group.MapGet("/nodes", GetNodesAsync);
-        group.MapGet("/cluster", GetCluster);
         group.MapGet("/rebalance", GetRebalancePlanAsync);
         group.MapPost("/rebalance", RunRebalanceAsync);
         return group;

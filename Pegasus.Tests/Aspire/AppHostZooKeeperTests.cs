@@ -29,8 +29,7 @@ public sealed class AppHostZooKeeperTests
 
         Assert.Equal(["meta-0", "meta-1", "replica-0", "replica-1", "replica-2", "zk"], cluster.ResourceNames.Order(StringComparer.Ordinal));
 
-        // Exactly one meta leads, on ZooKeeper; the other stands by and names it (GET /v1/cluster
-        // is an admin call too, so the standby answers it with 421 and the leader).
+        // Exactly one meta leads, on ZooKeeper; the other stands by and names it in its GET /v1/cluster.
         using var meta0 = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-0", "http") };
         using var meta1 = new HttpClient { BaseAddress = cluster.GetEndpoint("meta-1", "http") };
         var (leader, standby, leaderInfo) = await WaitForOneLeaderAsync(meta0, meta1, cancellationToken);
@@ -40,13 +39,10 @@ public sealed class AppHostZooKeeperTests
             cluster.AdvertisedAddress(leader == meta0 ? "meta-0" : "meta-1", "grpc"),
             leaderInfo.LeaderGrpcAddress);
 
-        // Every other admin call on the standby is sent to the leader the same way.
-        using var redirected = await standby.GetAsync("/v1/tables", cancellationToken);
-        Assert.Equal(HttpStatusCode.MisdirectedRequest, redirected.StatusCode);
-        var redirect = await redirected.Content.ReadFromJsonAsync<AdminErrorJson>(cancellationToken);
-        Assert.NotNull(redirect);
-        Assert.Equal("ForwardToOthers", redirect.Error);
-        Assert.Equal(leaderInfo.LeaderHttpAddress, redirect.Leader);
+        // Every other admin call on the standby is forwarded to the leader, which answers it.
+        using var forwarded = await standby.GetAsync("/v1/tables", cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.Equal(leaderInfo.LeaderHttpAddress, forwarded.Headers.GetValues("X-Pegasus-Answered-By").Single());
 
         string[] expectedNodes = [.. Enumerable.Range(0, 3).Select(i => cluster.AdvertisedAddress($"replica-{i}", "grpc"))];
         await AppHostCluster.WaitForAliveNodesAsync(leader, expectedNodes, ClusterFormTimeout, cancellationToken);
@@ -71,7 +67,7 @@ public sealed class AppHostZooKeeperTests
     }
 
     /// <summary>
-    /// Polls GET /v1/cluster on both metas until one answers as leader and the other answers 421
+    /// Polls GET /v1/cluster on both metas until one answers as leader and the other as a standby
     /// naming that leader; both claiming to lead fails at once.
     /// </summary>
     private static async Task<(HttpClient Leader, HttpClient Standby, ClusterInfoJson LeaderInfo)> WaitForOneLeaderAsync(
@@ -110,8 +106,8 @@ public sealed class AppHostZooKeeperTests
 
     private static bool IsLeaderAndStandby(ClusterAnswer leader, ClusterAnswer standby) =>
         leader is { Status: HttpStatusCode.OK, Info: { IsLeader: true } info }
-        && standby is { Status: HttpStatusCode.MisdirectedRequest, Error: { Error: "ForwardToOthers" } error }
-        && error.Leader == info.LeaderHttpAddress;
+        && standby is { Status: HttpStatusCode.OK, Info: { IsLeader: false } standbyInfo }
+        && standbyInfo.LeaderHttpAddress == info.LeaderHttpAddress;
 
     private static async Task<ClusterAnswer> GetClusterAsync(HttpClient meta, CancellationToken cancellationToken)
     {

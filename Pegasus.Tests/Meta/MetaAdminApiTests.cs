@@ -61,10 +61,11 @@ public sealed class MetaAdminApiTests : IAsyncLifetime
     [InlineData("DELETE", "/v1/tables/t")]
     [InlineData("POST", "/v1/tables")]
     [InlineData("GET", "/v1/nodes")]
-    [InlineData("GET", "/v1/cluster")]
-    public async Task Standby_AnswersEveryAdminCallWith421AndTheLeader(string method, string path)
+    public async Task Standby_LeaderUnreachable_AnswersEveryAdminCallWith421AndTheLeader(string method, string path)
     {
-        _leadership.LoseTo(new MetaLeaderAddresses("http://127.0.0.1:1002", "http://127.0.0.1:2002"));
+        // Nothing listens at the leader's address: the call cannot be forwarded, so the standby names the leader.
+        _leadership.LoseTo(new MetaLeaderAddresses("http://127.0.0.1:1002", $"http://127.0.0.1:{MetaServerProcess.GetFreeTcpPort()}"));
+        var leader = _leadership.Leader!.HttpAddress;
 
         using var response = await _http!.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
         {
@@ -74,8 +75,57 @@ public sealed class MetaAdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal("ForwardToOthers", (string?)body["error"]);
-        Assert.Equal("http://127.0.0.1:2002", (string?)body["leader"]);
+        Assert.Equal(leader, (string?)body["leader"]);
         Assert.False(string.IsNullOrEmpty((string?)body["message"]));
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/tables?x=1", null)]
+    [InlineData("POST", "/v1/tables", """{"name":"t","partitionCount":4,"replicaCount":1}""")]
+    [InlineData("DELETE", "/v1/tables/t", null)]
+    public async Task Standby_ForwardsAdminCallsToTheLeaderAndReturnsItsAnswer(string method, string path, string? body)
+    {
+        await using var leader = await RecordingLeader.StartAsync();
+        _leadership.LoseTo(new MetaLeaderAddresses("http://127.0.0.1:1002", leader.Address));
+
+        using var response = await _http!.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        }, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(leader.Address, response.Headers.GetValues(AdminForwarder.AnsweredByHeader).Single());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var seen = Assert.Single(leader.Calls);
+        Assert.Equal((method, path, body ?? "", true), (seen.Method, seen.PathAndQuery, seen.Body, seen.Forwarded));
+        Assert.Equal($"{{\"seen\":\"{method} {path}\"}}", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Standby_CallForwardedAlready_IsNotForwardedAgain()
+    {
+        await using var leader = await RecordingLeader.StartAsync();
+        _leadership.LoseTo(new MetaLeaderAddresses("http://127.0.0.1:1002", leader.Address));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tables");
+        request.Headers.Add(AdminForwarder.ForwardedByHeader, "http://127.0.0.1:9");
+
+        using var response = await _http!.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
+        Assert.Empty(leader.Calls);
+    }
+
+    [Fact]
+    public async Task Standby_ClusterInfo_IsItsOwnViewNamingTheLeader()
+    {
+        _leadership.LoseTo(new MetaLeaderAddresses("http://127.0.0.1:1002", "http://127.0.0.1:2002"));
+
+        using var response = await _http!.GetAsync("/v1/cluster", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.False((bool)body["isLeader"]!);
+        Assert.Equal("http://127.0.0.1:2002", (string?)body["leaderHttpAddress"]);
     }
 
     [Fact]

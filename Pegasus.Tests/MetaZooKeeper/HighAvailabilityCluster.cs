@@ -97,7 +97,7 @@ internal sealed class HighAvailabilityCluster : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Asks each running meta <c>GET /v1/cluster</c>: the leader answers 200 with <c>isLeader</c>, a standby 421.</summary>
+    /// <summary>Asks each running meta <c>GET /v1/cluster</c>: the leader answers with <c>isLeader</c> true, a standby false.</summary>
     /// <returns>The metas that claim to lead right now.</returns>
     public async Task<IReadOnlyList<MetaServerProcess>> GetLeadersAsync(CancellationToken cancellationToken)
     {
