@@ -34,6 +34,12 @@ public static class MetaHostingExtensions
         builder.Services.TryAddSingleton<NodeRegistry>();
         builder.Services.TryAddSingleton<TableManager>();
         builder.Services.TryAddSingleton<AdminForwarder>();
+        builder.Services.AddOpenApi(AdminApi.OpenApiDocumentName, openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Pegasus meta admin API";
+            document.Info.Description = "Tables, nodes, cluster and rebalancing. Any meta server answers: a standby forwards to the leader.";
+            return Task.CompletedTask;
+        }));
         AddStateStoreAndLeadership(builder);
 
         builder.Services.AddHostedService<MetaLeadershipCoordinator>();

@@ -15,11 +15,17 @@ namespace Pegasus.Meta.Admin;
 /// </summary>
 public static partial class AdminApi
 {
+    /// <summary>The OpenAPI document's name: it is served at <c>/openapi/v1.json</c>.</summary>
+    public const string OpenApiDocumentName = "v1";
+
     /// <summary>Maps the admin API.</summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <returns>The admin route group.</returns>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
+        // A stable path for tools: /openapi/v1.json.
+        endpoints.MapOpenApi("/openapi/{documentName}.json");
+
         // Every meta server describes the cluster as it sees it (a standby: who leads); everything else is the leader's.
         endpoints.MapGet("/v1/cluster", GetCluster);
         var group = endpoints.MapGroup("/v1").AddEndpointFilter<LeaderOnlyFilter>();

@@ -129,6 +129,27 @@ public sealed class MetaAdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenApiDocument_IsServedOnEveryMetaAndDescribesTheAdminApi()
+    {
+        _leadership.LoseTo(null);
+
+        using var response = await _http!.GetAsync("/openapi/v1.json", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.StartsWith("3.", (string?)document["openapi"], StringComparison.Ordinal);
+        Assert.Equal("Pegasus meta admin API", (string?)document["info"]!["title"]);
+        var paths = document["paths"]!.AsObject();
+        foreach (var path in new[] { "/v1/tables", "/v1/tables/{name}", "/v1/nodes", "/v1/cluster", "/v1/rebalance" })
+        {
+            Assert.True(paths.ContainsKey(path), $"{path} is missing from {string.Join(", ", paths.Select(p => p.Key))}");
+        }
+
+        Assert.NotNull(paths["/v1/tables"]!["post"]);
+        Assert.NotNull(paths["/v1/tables/{name}"]!["delete"]);
+    }
+
+    [Fact]
     public async Task StandbyWithoutKnownLeader_Answers503WithNullLeader()
     {
         _leadership.LoseTo(null);
