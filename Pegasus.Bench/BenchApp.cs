@@ -44,7 +44,7 @@ public static class BenchApp
             var results = new List<(BenchSettings Settings, BenchResult Result)>();
             foreach (var run in runs)
             {
-                results.Add((run, await RunOneAsync(client, run, output, cancellationToken).ConfigureAwait(false)));
+                results.Add((run, await RunOneAsync(client, run, ServerProcessIds(cluster), output, cancellationToken).ConfigureAwait(false)));
             }
 
             if (results.Count > 1)
@@ -76,7 +76,12 @@ public static class BenchApp
         }
     }
 
-    private static async Task<BenchResult> RunOneAsync(PegasusClient client, BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
+    private static IReadOnlyList<int> ServerProcessIds(ProcessCluster? cluster) => cluster is null
+        ? []
+        : [.. new[] { cluster.Meta.ProcessId }.Concat(cluster.Replicas.Select(replica => replica.Process.ProcessId)).OfType<int>()];
+
+    private static async Task<BenchResult> RunOneAsync(
+        PegasusClient client, BenchSettings settings, IReadOnlyList<int> serverProcessIds, TextWriter output, CancellationToken cancellationToken)
     {
         var table = await BenchTable.PrepareAsync(client, settings, output, cancellationToken).ConfigureAwait(false);
         var keys = new KeySpace(settings.Keys, settings.ValueSize);
@@ -88,8 +93,13 @@ public static class BenchApp
         }
 
         output.WriteLine($"running: {DurationText.Format(settings.Warmup)} warm-up, then {DurationText.Format(settings.Duration)} measured ...");
+        var cpu = CpuUsage.MeasureAsync(serverProcessIds, settings.Warmup, settings.Duration, cancellationToken);
         var result = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
         BenchReport.WriteResult(output, settings, table.PartitionCount, result, cancellationToken.IsCancellationRequested);
+        if (serverProcessIds.Count > 0 && await cpu.ConfigureAwait(false) is { } usage)
+        {
+            BenchReport.WriteCpu(output, usage, result.Operations);
+        }
         return result;
     }
 }

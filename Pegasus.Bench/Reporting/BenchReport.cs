@@ -54,6 +54,20 @@ public static class BenchReport
         output.WriteLine($"| {Name(settings.Operation)} | {settings.ValueSize} B | {settings.Concurrency} | {partitions} | {measured} | {opsPerSecond} | {Ms(50)} | {Ms(90)} | {Ms(99)} | {Ms(99.9)} | {max} | {result.ErrorCount} |");
     }
 
+    /// <summary>Writes the CPU the servers and the bench spent over the measured window, in all and per operation.</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="usage">The measured usage.</param>
+    /// <param name="operations">Operations completed in the window.</param>
+    public static void WriteCpu(TextWriter output, CpuUsage usage, long operations)
+    {
+        string Cores(double seconds) => (seconds / usage.WallSeconds).ToString("0.00", Invariant);
+        string Micros(double micros) => micros.ToString("0.0", Invariant);
+        output.WriteLine(
+            $"cpu:     servers {Cores(usage.ServerSeconds)} cores = {Micros(usage.ServerMicrosPerOperation(operations))} µs per op; " +
+            $"bench (client) {Cores(usage.ClientSeconds)} cores = {Micros(usage.ClientMicrosPerOperation(operations))} µs per op " +
+            $"(measured window, {Environment.ProcessorCount} cores on the machine)");
+    }
+
     /// <summary>Writes the runs of one invocation side by side (e.g. one copy per partition against three).</summary>
     /// <param name="output">Where to write.</param>
     /// <param name="results">Each run's settings and result.</param>
