@@ -30,6 +30,10 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
     private byte[]? _skipThrough;
     private int _enumerated;
 
+    // Count-only scans: records counted in the current partition, and in the partitions finished.
+    private long _partitionCount;
+    private long _finishedCount;
+
     internal PegasusScanner(PegasusTable table, GetScannerRequest template, ScanOptions options, byte[]? hashKey, IReadOnlyList<ulong> targets, IReadOnlyList<int> partitionIndexes)
     {
         _table = table;
@@ -52,12 +56,48 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
     /// <exception cref="InvalidOperationException">The scanner was already enumerated.</exception>
     public IAsyncEnumerator<PegasusRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
+        if (_options.OnlyReturnCount)
+        {
+            // The server returns no records: an empty enumeration would silently look like an empty range.
+            throw new InvalidOperationException("A scanner with ScanOptions.OnlyReturnCount returns no records; call CountAsync.");
+        }
+
         if (Interlocked.Exchange(ref _enumerated, 1) != 0)
         {
             throw new InvalidOperationException("A PegasusScanner can be enumerated only once; get a new scanner to scan again.");
         }
 
         return EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>
+    /// Counts the matching records, consuming the scanner. With <see cref="ScanOptions.OnlyReturnCount"/> the server
+    /// counts and no record travels; otherwise the records are fetched and counted here.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of matching (unexpired) records in the scanner's range or partitions.</returns>
+    /// <exception cref="InvalidOperationException">The scanner was already enumerated or counted.</exception>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+        {
+            throw new InvalidOperationException("A PegasusScanner can be enumerated only once; get a new scanner to scan again.");
+        }
+
+        long count = 0;
+        try
+        {
+            while (await NextBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+            {
+                count += batch.Count;
+            }
+        }
+        finally
+        {
+            await ClearContextAsync().ConfigureAwait(false);
+        }
+
+        return _options.OnlyReturnCount ? _finishedCount : count;
     }
 
     /// <summary>Clears the server's scan context, if one is open; the scanner returns nothing more.</summary>
@@ -104,12 +144,21 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
                 _inPartition = true;
                 _contextId = ContextCompleted;
                 _lastHashKey = _lastSortKey = _skipThrough = null;
+                _partitionCount = 0;
                 response = await OpenAsync(resume: false, cancellationToken).ConfigureAwait(false);
             }
             else if (_contextId >= 0)
             {
-                response = await ContinueAsync(cancellationToken).ConfigureAwait(false)
-                    ?? await OpenAsync(resume: true, cancellationToken).ConfigureAwait(false);
+                if (await ContinueAsync(cancellationToken).ConfigureAwait(false) is { } next)
+                {
+                    response = next;
+                }
+                else
+                {
+                    // A count-only scan has no last record to resume after: it counts the partition again from its start.
+                    _partitionCount = 0;
+                    response = await OpenAsync(resume: !_options.OnlyReturnCount, cancellationToken).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -119,9 +168,12 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
 
             _contextId = response.ContextId;
             var records = ToRecords(response);
+            _partitionCount += response.KvCount;
             if (_contextId < 0)
             {
                 _inPartition = false;
+                _finishedCount += _partitionCount;
+                _partitionCount = 0;
             }
 
             if (records.Count > 0)
