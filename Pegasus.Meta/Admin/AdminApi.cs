@@ -25,6 +25,8 @@ public static partial class AdminApi
         group.MapGet("/tables", ListTablesAsync);
         group.MapGet("/tables/{name}", GetTableAsync);
         group.MapDelete("/tables/{name}", DropTableAsync);
+        group.MapPut("/tables/{name}/envs", SetTableEnvsAsync);
+        group.MapDelete("/tables/{name}/envs/{key}", DeleteTableEnvAsync);
         group.MapGet("/nodes", GetNodesAsync);
         group.MapGet("/cluster", GetCluster);
         group.MapGet("/rebalance", GetRebalancePlanAsync);
