@@ -210,7 +210,7 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
             .ConfigureAwait(false);
         return response.Error == ErrorCode.Ok && response.Scan is { } scan
             ? scan
-            : throw new PegasusException(response.Error, $"GetScanner on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+            : throw new PegasusException(response, $"GetScanner on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
     }
 
     /// <summary>Fetches the next page of the open context; null when the context is gone and the scan must reopen.</summary>
@@ -240,7 +240,7 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
                 _contextId = ContextCompleted;
                 return null;
             default:
-                throw new PegasusException(response.Error, $"Scan on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+                throw new PegasusException(response, $"Scan on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
         }
     }
 

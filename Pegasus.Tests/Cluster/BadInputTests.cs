@@ -141,6 +141,13 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
             }
         }
 
+        // Client-only checks (the wire carries no split count, and expire times rather than TTLs).
+        await AssertErrorAsync(ErrorCode.InvalidSplitCount, () => table.GetUnorderedScannersAsync(0, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidSplitCount, () => table.GetUnorderedScannersAsync(-3, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.SetAsync(hk, sk, value, ttlSeconds: -1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync(hk, [(sk, value)], ttlSeconds: -1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(hk, sk, 1, ttlSeconds: -2, cancellationToken: ct));
+
         Assert.Empty(await ScanAllAsync(table));
     }
 
