@@ -6,7 +6,7 @@ namespace Pegasus.Client;
 public sealed partial class PegasusAdminClient
 {
     /// <summary>The app env that gives records written without a TTL a default one, in seconds (Pegasus's <c>default_ttl</c>).</summary>
-    public const string DefaultTtlEnv = "default_ttl";
+    public const string DefaultTtlEnv = Protocol.Time.DefaultTtlEnv.Key;
 
     /// <summary>
     /// Sets app envs of a table over its existing ones (<c>PUT /v1/tables/{name}/envs</c>, Pegasus's

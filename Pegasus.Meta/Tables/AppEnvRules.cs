@@ -1,4 +1,4 @@
-using System.Globalization;
+using Pegasus.Protocol.Time;
 
 namespace Pegasus.Meta.Tables;
 
@@ -8,9 +8,6 @@ namespace Pegasus.Meta.Tables;
 /// </summary>
 public static class AppEnvRules
 {
-    /// <summary>Records written without a TTL get this many seconds (Pegasus's <c>default_ttl</c>; 0 = none).</summary>
-    public const string DefaultTtl = "default_ttl";
-
     /// <summary>Checks envs about to be set.</summary>
     /// <param name="envs">The keys and values.</param>
     /// <returns>Null when valid, else why not.</returns>
@@ -23,19 +20,12 @@ public static class AppEnvRules
                 return "An app env key must not be empty.";
             }
 
-            if (key == DefaultTtl && !TryParseDefaultTtl(value, out _))
+            if (key == DefaultTtlEnv.Key && !DefaultTtlEnv.TryParse(value, out _))
             {
-                return $"{DefaultTtl} must be a whole number of seconds from 0 to {int.MaxValue}, not '{value}'.";
+                return $"{DefaultTtlEnv.Key} must be a whole number of seconds from 0 to {int.MaxValue}, not '{value}'.";
             }
         }
 
         return null;
     }
-
-    /// <summary>Parses a <c>default_ttl</c> value.</summary>
-    /// <param name="value">The env's value.</param>
-    /// <param name="seconds">The TTL in seconds; 0 = none.</param>
-    /// <returns>Whether the value is valid.</returns>
-    public static bool TryParseDefaultTtl(string? value, out int seconds)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out seconds);
 }

@@ -69,6 +69,7 @@ public sealed partial class TableManager
 
             var updated = stored with { Table = written.Result.Value };
             _view = view.With(updated);
+            LogTableEnvsUpdated(_logger, name, updated.Table.Value.AppId, string.Join(", ", envs.Select(pair => $"{pair.Key}={pair.Value}")));
             return TableResult<TableView>.Ok(ClusterView.ToTableView(updated));
         }, cancellationToken);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Time;
 
@@ -10,12 +9,9 @@ namespace Pegasus.Replica.Replication;
 /// </summary>
 internal static class DefaultTtl
 {
-    /// <summary>The app env's key.</summary>
-    public const string EnvKey = "default_ttl";
-
     /// <summary>The default TTL in seconds an app env map sets; 0 (none) when absent or not a whole number of seconds.</summary>
     public static int FromEnvs(IReadOnlyDictionary<string, string> envs)
-        => envs.TryGetValue(EnvKey, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+        => envs.TryGetValue(DefaultTtlEnv.Key, out var text) && DefaultTtlEnv.TryParse(text, out var seconds) ? seconds : 0;
 
     /// <summary>
     /// Gives every record the write puts without an expire time the default one. Incr is left alone: its 0 means
