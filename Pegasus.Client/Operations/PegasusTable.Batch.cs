@@ -75,7 +75,10 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout (for all records); null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once every delete is committed.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key; otherwise the first failure.</exception>
+    /// <exception cref="PegasusException">
+    /// <see cref="ErrorCode.InvalidArgument"/> for no keys, <see cref="ErrorCode.InvalidHashKey"/> for a too long hash key;
+    /// otherwise the first failure.
+    /// </exception>
     public async Task BatchDeleteAsync(
         IEnumerable<(byte[] HashKey, byte[] SortKey)> keys, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

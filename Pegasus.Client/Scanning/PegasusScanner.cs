@@ -155,7 +155,8 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
                 }
                 else
                 {
-                    // A count-only scan has no last record to resume after: it counts the partition again from its start.
+                    // A record scan resumes after its last record; a count-only scan has none, so it counts the
+                    // partition again from its start (dropping what it had counted there).
                     _partitionCount = 0;
                     response = await OpenAsync(resume: !_options.OnlyReturnCount, cancellationToken).ConfigureAwait(false);
                 }
