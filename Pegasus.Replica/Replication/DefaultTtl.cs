@@ -14,8 +14,8 @@ internal static class DefaultTtl
         => envs.TryGetValue(DefaultTtlEnv.Key, out var text) && DefaultTtlEnv.TryParse(text, out var seconds) ? seconds : 0;
 
     /// <summary>
-    /// Gives every record the write puts without an expire time the default one. Incr is left alone: its 0 means
-    /// "keep the record's TTL", which only the apply step can see.
+    /// Gives every record the write puts without an expire time the default one. An incr carries it aside: its own 0
+    /// means "keep the record's TTL", so only the apply step can tell whether the record ends up without one.
     /// </summary>
     public static void Apply(DataRequest request, int ttlSeconds, DateTimeOffset now)
     {
@@ -41,6 +41,9 @@ internal static class DefaultTtl
                 break;
             case DataRequest.OpOneofCase.CheckAndSet when request.CheckAndSet.SetExpireTsSeconds == 0:
                 request.CheckAndSet.SetExpireTsSeconds = expire;
+                break;
+            case DataRequest.OpOneofCase.Incr:
+                request.Incr.DefaultExpireTsSeconds = expire;
                 break;
             case DataRequest.OpOneofCase.CheckAndMutate:
                 foreach (var mutate in request.CheckAndMutate.MutateList)

@@ -42,7 +42,10 @@ public sealed class DefaultTtlTests(PegasusClusterFixture fixture)
         await table.CheckAndSetAsync(B("h"), B("cas"), CheckType.ValueNotExist, [], B("cas"), B("v"), cancellationToken: ct);
         await table.CheckAndMutateAsync(B("h"), B("cam"), CheckType.ValueNotExist, [], new Mutations().Set(B("cam"), B("v")), cancellationToken: ct);
         await table.SetAsync(B("h"), B("explicit"), B("v"), ttlSeconds: 50, cancellationToken: ct);
-        foreach (var sortKey in new[] { "multi1", "multi2", "cas", "cam" })
+        Assert.Equal(1, await table.IncrAsync(B("h"), B("counter"), 1, cancellationToken: ct));
+        Assert.Equal(1, await table.IncrAsync(B("h"), B("explicit-counter"), 1, ttlSeconds: 40, cancellationToken: ct));
+        Assert.InRange((await table.TtlAsync(B("h"), B("explicit-counter"), cancellationToken: ct))!.Value, 1, 40);
+        foreach (var sortKey in new[] { "multi1", "multi2", "cas", "cam", "counter" })
         {
             Assert.InRange((await table.TtlAsync(B("h"), B(sortKey), cancellationToken: ct))!.Value, DefaultTtlSeconds - 30, DefaultTtlSeconds);
         }

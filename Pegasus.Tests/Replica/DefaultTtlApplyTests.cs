@@ -45,8 +45,9 @@ public sealed class DefaultTtlApplyTests
         Assert.Equal(Expire, checkAndSet.CheckAndSet.SetExpireTsSeconds);
         Assert.Equal([Expire, 9u, 0u], checkAndMutate.CheckAndMutate.MutateList.Select(m => m.SetExpireTsSeconds));
 
-        // Incr's 0 means "keep the record's TTL": only the apply step could tell, so it is left alone.
+        // Incr's 0 means "keep the record's TTL": the default travels aside, for the apply step.
         Assert.Equal(0, incr.Incr.ExpireTsSeconds);
+        Assert.Equal(Expire, incr.Incr.DefaultExpireTsSeconds);
     }
 
     [Fact]
