@@ -1,4 +1,5 @@
 using Pegasus.Protocol;
+using Pegasus.Protocol.Data;
 
 namespace Pegasus.Client;
 
@@ -9,6 +10,9 @@ namespace Pegasus.Client;
 /// whose <see cref="CancellationToken"/> is cancelled throws <see cref="OperationCanceledException"/> instead.
 /// A server that cannot be reached after the retries surfaces as <see cref="ErrorCode.Unknown"/> with the
 /// transport error as <see cref="Exception.InnerException"/> and <see cref="IsTransient"/> set.
+/// When a replica server refused the operation, <see cref="Response"/> is its whole typed answer; the operations
+/// whose refusals carry results throw the subclasses <see cref="IncrException"/>, <see cref="CheckAndSetException"/>
+/// and <see cref="CheckAndMutateException"/>, which expose them.
 /// </remarks>
 public class PegasusException : Exception
 {
@@ -33,6 +37,21 @@ public class PegasusException : Exception
         IsTransient = isTransient;
     }
 
+    /// <summary>Creates an exception for a replica server's refusal, keeping its answer.</summary>
+    /// <param name="response">The server's response; its error code is the exception's.</param>
+    /// <param name="message">What failed, for people.</param>
+    public PegasusException(DataResponse response, string message)
+        : this(CheckedResponse(response).Error, message)
+    {
+        Response = response;
+    }
+
+    /// <summary>
+    /// Gets the replica server's typed response when the failure is its answer (the error code, its message, and
+    /// the operation's result fields it filled); null when the failure happened in the client or on the way.
+    /// </summary>
+    public DataResponse? Response { get; }
+
     /// <summary>Gets the Pegasus error code of the failure.</summary>
     public ErrorCode Error { get; }
 
@@ -53,4 +72,10 @@ public class PegasusException : Exception
             or ErrorCode.NotEnoughMembers or ErrorCode.StaleBallot => true,
         _ => false,
     };
+
+    private static DataResponse CheckedResponse(DataResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response;
+    }
 }

@@ -24,6 +24,7 @@ internal sealed record AdminErrorBody
 [JsonSerializable(typeof(List<TableInfo>))]
 [JsonSerializable(typeof(List<NodeInfo>))]
 [JsonSerializable(typeof(ClusterInfo))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a timestamp written as an ISO 8601 string or as Unix milliseconds.</summary>

@@ -13,17 +13,16 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout (for all groups); null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One item per key, in the order given, with <see cref="BatchGetItem.Value"/> null for records that do not exist.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key; otherwise the first group's failure.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for no keys, <see cref="ErrorCode.InvalidHashKey"/> for a too long hash key; otherwise the first group's failure.</exception>
     public async Task<IReadOnlyList<BatchGetItem>> BatchGetAsync(
         IEnumerable<(byte[] HashKey, byte[] SortKey)> keys, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var list = keys.ToList();
         ValidateKeys(list, "BatchGet");
-        if (list.Count == 0)
-        {
-            return [];
-        }
+
+        // Pegasus's clients and server refuse an empty batch get; answering an empty list would hide the mistake.
+        Validation.NotEmpty(list.Count, "the keys", "BatchGet");
 
         using var scope = StartOperation("BatchGet", timeout, cancellationToken);
         try
@@ -53,7 +52,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout (for all records); null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once every write is committed.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key or a negative TTL; otherwise the first failure.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key, <see cref="ErrorCode.InvalidArgument"/> for a negative TTL; otherwise the first failure.</exception>
     public async Task BatchSetAsync(
         IEnumerable<(byte[] HashKey, byte[] SortKey, byte[] Value)> items, int ttlSeconds = 0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -76,13 +75,19 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout (for all records); null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once every delete is committed.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key; otherwise the first failure.</exception>
+    /// <exception cref="PegasusException">
+    /// <see cref="ErrorCode.InvalidArgument"/> for no keys, <see cref="ErrorCode.InvalidHashKey"/> for a too long hash key;
+    /// otherwise the first failure.
+    /// </exception>
     public async Task BatchDeleteAsync(
         IEnumerable<(byte[] HashKey, byte[] SortKey)> keys, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var list = keys.ToList();
         ValidateKeys(list, "BatchDelete");
+
+        // As Java's batchDel (batchDel2, BatchDeleteEachAsync here, accepts an empty list).
+        Validation.NotEmpty(list.Count, "the keys", "BatchDelete");
         await RunManyAsync("BatchDelete", list.Select(k => (Requests.KeyHash(k.HashKey, k.SortKey), Requests.Delete(k.HashKey, k.SortKey))), timeout, cancellationToken)
             .ConfigureAwait(false);
     }

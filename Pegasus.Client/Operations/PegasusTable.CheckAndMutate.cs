@@ -20,8 +20,12 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the value was written, and the checked value when asked for. A failed check is not an exception.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key, an unknown check type or a negative TTL,
-    /// or (from the server) an int comparison against a value or operand that is not an int64.
+    /// <see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key; <see cref="ErrorCode.InvalidArgument"/>
+    /// for an unknown check type or a negative TTL.
+    /// </exception>
+    /// <exception cref="CheckAndSetException">
+    /// <see cref="ErrorCode.InvalidArgument"/> from the server (an int comparison against a value or operand that is not
+    /// an int64), with the check value fields the server filled.
     /// </exception>
     public async Task<CheckAndSetResult> CheckAndSetAsync(
         byte[] hashKey,
@@ -51,12 +55,9 @@ public sealed partial class PegasusTable
 
                 // The check did not pass: an answer, not a failure.
                 ErrorCode.TryAgain => false,
-                _ => throw UnexpectedError("CheckAndSet", response),
+                _ => throw new CheckAndSetException(response, ErrorMessage("CheckAndSet", response)),
             };
-            var result = response.CheckAndSet;
-            return result is { CheckValueReturned: true }
-                ? new CheckAndSetResult(succeeded, true, result.CheckValueExist, result.CheckValueExist ? result.CheckValue.ToByteArray() : null)
-                : new CheckAndSetResult(succeeded, false, false, null);
+            return CheckValues.ToCheckAndSetResult(response.CheckAndSet, succeeded);
         }, timeout, cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,8 +75,12 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the mutations were applied, and the checked value when asked for. A failed check is not an exception.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key, an unknown check type, no mutations,
-    /// or a mutation with a negative TTL.
+    /// <see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key; <see cref="ErrorCode.InvalidArgument"/>
+    /// for an unknown check type, no mutations, or a mutation with a negative TTL.
+    /// </exception>
+    /// <exception cref="CheckAndMutateException">
+    /// <see cref="ErrorCode.InvalidArgument"/> from the server (an int comparison against a value or operand that is not
+    /// an int64), with the check value fields the server filled.
     /// </exception>
     public async Task<CheckAndMutateResult> CheckAndMutateAsync(
         byte[] hashKey,
@@ -108,12 +113,9 @@ public sealed partial class PegasusTable
 
                 // The check did not pass: an answer, not a failure.
                 ErrorCode.TryAgain => false,
-                _ => throw UnexpectedError("CheckAndMutate", response),
+                _ => throw new CheckAndMutateException(response, ErrorMessage("CheckAndMutate", response)),
             };
-            var result = response.CheckAndMutate;
-            return result is { CheckValueReturned: true }
-                ? new CheckAndMutateResult(succeeded, true, result.CheckValueExist, result.CheckValueExist ? result.CheckValue.ToByteArray() : null)
-                : new CheckAndMutateResult(succeeded, false, false, null);
+            return CheckValues.ToCheckAndMutateResult(response.CheckAndMutate, succeeded);
         }, timeout, cancellationToken).ConfigureAwait(false);
     }
 }

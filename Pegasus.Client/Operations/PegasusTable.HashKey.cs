@@ -13,7 +13,8 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once the write is committed.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key, no values, or a negative TTL.
+    /// <see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key, <see cref="ErrorCode.InvalidValue"/> for no
+    /// values, <see cref="ErrorCode.InvalidArgument"/> for a negative TTL.
     /// </exception>
     public async Task MultiSetAsync(
         byte[] hashKey, IEnumerable<(byte[] SortKey, byte[] Value)> values, int ttlSeconds = 0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -21,7 +22,7 @@ public sealed partial class PegasusTable
         Validation.NonEmptyHashKey(hashKey, "MultiSet");
         ArgumentNullException.ThrowIfNull(values);
         var list = values.ToList();
-        Validation.NotEmpty(list.Count, "the values", "MultiSet");
+        Validation.NotEmptyValues(list.Count, "the values", "MultiSet");
         foreach (var (sortKey, value) in list)
         {
             ArgumentNullException.ThrowIfNull(sortKey, nameof(values));
@@ -51,7 +52,7 @@ public sealed partial class PegasusTable
     /// order asked for (missing sort keys are left out, repeated ones repeat; the limits apply in that order), as from
     /// Pegasus's server and Java client; without, in ascending sort-key order.
     /// </returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key.</exception>
     public async Task<MultiGetResult> MultiGetAsync(
         byte[] hashKey, IEnumerable<byte[]>? sortKeys = null, MultiGetOptions? options = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -79,7 +80,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The records in the range, and whether a limit cut the result short.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key.</exception>
     public async Task<MultiGetResult> MultiGetRangeAsync(
         byte[] hashKey, byte[] startSortKey, byte[] stopSortKey, MultiGetOptions? options = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -99,13 +100,13 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number of records the server counted as deleted.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key, or no sort keys.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key, <see cref="ErrorCode.InvalidValue"/> for no sort keys.</exception>
     public async Task<long> MultiDeleteAsync(byte[] hashKey, IEnumerable<byte[]> sortKeys, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.NonEmptyHashKey(hashKey, "MultiDelete");
         ArgumentNullException.ThrowIfNull(sortKeys);
         var keys = sortKeys.ToList();
-        Validation.NotEmpty(keys.Count, "the sort keys", "MultiDelete");
+        Validation.NotEmptyValues(keys.Count, "the sort keys", "MultiDelete");
         foreach (var sortKey in keys)
         {
             ArgumentNullException.ThrowIfNull(sortKey, nameof(sortKeys));
@@ -126,7 +127,7 @@ public sealed partial class PegasusTable
     /// The number of sort keys, or -1 (as in Pegasus) when the server could not count them within its iteration
     /// time limit (<c>Storage:IterationThresholdTime</c>).
     /// </returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key.</exception>
     public async Task<long> SortKeyCountAsync(byte[] hashKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.NonEmptyHashKey(hashKey, "SortKeyCount");

@@ -16,7 +16,7 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The scanner; enumerate it once and dispose it.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for an empty or too long hash key, an unknown filter type or a
+    /// <see cref="ErrorCode.InvalidHashKey"/> for an empty or too long hash key; <see cref="ErrorCode.InvalidArgument"/> for an unknown filter type or a
     /// batch size below 1.
     /// </exception>
     public Task<PegasusScanner> GetScannerAsync(
@@ -63,7 +63,7 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The scanners; enumerate and dispose each.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for <paramref name="maxSplitCount"/> below 1, an unknown filter type or
+    /// <see cref="ErrorCode.InvalidSplitCount"/> for <paramref name="maxSplitCount"/> below 1; <see cref="ErrorCode.InvalidArgument"/> for an unknown filter type or
     /// a batch size below 1.
     /// </exception>
     public Task<IReadOnlyList<PegasusScanner>> GetUnorderedScannersAsync(
@@ -74,7 +74,7 @@ public sealed partial class PegasusTable
             cancellationToken.ThrowIfCancellationRequested();
             if (maxSplitCount <= 0)
             {
-                throw new PegasusException(ErrorCode.InvalidArgument, $"GetUnorderedScanners: max split count must be positive, not {maxSplitCount}");
+                throw new PegasusException(ErrorCode.InvalidSplitCount, $"GetUnorderedScanners: max split count must be positive, not {maxSplitCount}");
             }
 
             options ??= ScanOptions.Default;
@@ -141,6 +141,7 @@ public sealed partial class PegasusTable
         SortKeyFilterType = options.SortKeyFilterType,
         SortKeyFilterPattern = Requests.Bytes(options.SortKeyFilterPattern),
         ReturnExpireTs = options.ReturnExpireTimestamp,
+        OnlyReturnCount = options.OnlyReturnCount,
     };
 
     private static void ValidateScanOptions(ScanOptions options, string operation)

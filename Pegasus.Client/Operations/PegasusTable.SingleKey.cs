@@ -12,7 +12,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once the write is committed.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key or a negative TTL.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key, <see cref="ErrorCode.InvalidArgument"/> for a negative TTL.</exception>
     public async Task SetAsync(byte[] hashKey, byte[] sortKey, byte[] value, int ttlSeconds = 0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.HashKey(hashKey, "Set");
@@ -33,7 +33,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The value, or null when the record does not exist or has expired.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key.</exception>
     public async Task<byte[]?> GetAsync(byte[] hashKey, byte[] sortKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.HashKey(hashKey, "Get");
@@ -52,7 +52,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes once the delete is committed.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key.</exception>
     public async Task DeleteAsync(byte[] hashKey, byte[] sortKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.HashKey(hashKey, "Delete");
@@ -70,7 +70,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when the record exists.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key.</exception>
     public async Task<bool> ExistAsync(byte[] hashKey, byte[] sortKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.HashKey(hashKey, "Exist");
@@ -89,7 +89,7 @@ public sealed partial class PegasusTable
     /// <param name="timeout">The call's timeout; null for <see cref="PegasusClientOptions.DefaultTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The remaining seconds; -1 when the record has no TTL; null when it does not exist or has expired.</returns>
-    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidArgument"/> for a too long hash key.</exception>
+    /// <exception cref="PegasusException"><see cref="ErrorCode.InvalidHashKey"/> for a too long hash key.</exception>
     public async Task<int?> TtlAsync(byte[] hashKey, byte[] sortKey, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Validation.HashKey(hashKey, "Ttl");
@@ -111,8 +111,12 @@ public sealed partial class PegasusTable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new value.</returns>
     /// <exception cref="PegasusException">
-    /// <see cref="ErrorCode.InvalidArgument"/> for a too long hash key, a TTL below -1, or (from the server) a
-    /// stored value that is not an int64 or an overflow.
+    /// <see cref="ErrorCode.InvalidHashKey"/> for a too long hash key, <see cref="ErrorCode.InvalidArgument"/> for a TTL
+    /// below -1.
+    /// </exception>
+    /// <exception cref="IncrException">
+    /// <see cref="ErrorCode.InvalidArgument"/> from the server: the stored value is not an int64, or the sum overflows
+    /// (<see cref="IncrException.NewValue"/> is then the stored value).
     /// </exception>
     public async Task<long> IncrAsync(byte[] hashKey, byte[] sortKey, long increment, int ttlSeconds = 0, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -127,7 +131,7 @@ public sealed partial class PegasusTable
         return await RunAsync("Incr", Requests.KeyHash(hashKey, sortKey), request, static response => response.Error switch
         {
             ErrorCode.Ok => response.Incr?.NewValue ?? 0,
-            _ => throw UnexpectedError("Incr", response),
+            _ => throw new IncrException(response, ErrorMessage("Incr", response)),
         }, timeout, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -13,9 +13,11 @@ namespace Pegasus.Client;
 /// Every operation is async, takes an optional per-call <c>timeout</c> (null: the client's
 /// <see cref="PegasusClientOptions.DefaultTimeout"/>; routing refreshes and retries happen within it) and a
 /// <see cref="CancellationToken"/>. Failures are <see cref="PegasusException"/>s with an <see cref="ErrorCode"/>:
-/// <see cref="ErrorCode.Timeout"/> when the timeout passes, <see cref="ErrorCode.InvalidArgument"/> for invalid
-/// arguments (checked before anything is sent). A cancelled token throws <see cref="OperationCanceledException"/>.
-/// "Not found" is a result, never an exception.
+/// <see cref="ErrorCode.Timeout"/> when the timeout passes; for invalid arguments (checked before anything is sent,
+/// and by the server again with the same codes) <see cref="ErrorCode.InvalidHashKey"/>, <see cref="ErrorCode.InvalidValue"/>,
+/// <see cref="ErrorCode.InvalidSplitCount"/> or <see cref="ErrorCode.InvalidArgument"/>, as Pegasus's PERR_* codes.
+/// A server's refusal keeps its answer in <see cref="PegasusException.Response"/>. A cancelled token throws
+/// <see cref="OperationCanceledException"/>. "Not found" is a result, never an exception.
 /// </para>
 /// <para>
 /// Keys and values are byte arrays; the client does not copy them, so do not change an array until the call
@@ -94,11 +96,12 @@ public sealed partial class PegasusTable
         return new OperationScope(Name, operation, effective, cancellationToken, _core.Instruments, _core.TimeProvider);
     }
 
+    /// <summary>A server's refusal as an exception that keeps the server's typed response.</summary>
     private static PegasusException UnexpectedError(string operation, DataResponse response)
-    {
-        var message = string.IsNullOrEmpty(response.ErrorMessage)
+        => new(response, ErrorMessage(operation, response));
+
+    private static string ErrorMessage(string operation, DataResponse response)
+        => string.IsNullOrEmpty(response.ErrorMessage)
             ? $"{operation} failed with {response.Error} at {response.Server}"
             : $"{operation} failed with {response.Error} at {response.Server}: {response.ErrorMessage}";
-        return new PegasusException(response.Error, message);
-    }
 }

@@ -14,7 +14,7 @@ internal static class Validation
         if (!KeyLimits.IsValidHashKeyLength(hashKey.Length))
         {
             throw new PegasusException(
-                ErrorCode.InvalidArgument, $"{operation}: hash key length {hashKey.Length} exceeds {KeyLimits.MaxHashKeyLength} bytes");
+                ErrorCode.InvalidHashKey, $"{operation}: hash key length {hashKey.Length} exceeds {KeyLimits.MaxHashKeyLength} bytes");
         }
     }
 
@@ -24,7 +24,7 @@ internal static class Validation
         HashKey(hashKey, operation);
         if (hashKey.Length == 0)
         {
-            throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: the hash key must not be empty");
+            throw new PegasusException(ErrorCode.InvalidHashKey, $"{operation}: the hash key must not be empty");
         }
     }
 
@@ -36,11 +36,24 @@ internal static class Validation
         }
     }
 
+    /// <summary>A list that must not be empty: <see cref="ErrorCode.InvalidArgument"/> (mutations, batch-get keys).</summary>
     public static void NotEmpty(int count, string what, string operation)
     {
         if (count == 0)
         {
             throw new PegasusException(ErrorCode.InvalidArgument, $"{operation}: {what} must not be empty");
+        }
+    }
+
+    /// <summary>
+    /// The records of a multi-set or the sort keys of a multi-delete: Pegasus's clients answer an empty list with
+    /// PERR_INVALID_VALUE, and the server answers the same.
+    /// </summary>
+    public static void NotEmptyValues(int count, string what, string operation)
+    {
+        if (count == 0)
+        {
+            throw new PegasusException(ErrorCode.InvalidValue, $"{operation}: {what} must not be empty");
         }
     }
 

@@ -30,6 +30,10 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
     private byte[]? _skipThrough;
     private int _enumerated;
 
+    // Count-only scans: records counted in the current partition, and in the partitions finished.
+    private long _partitionCount;
+    private long _finishedCount;
+
     internal PegasusScanner(PegasusTable table, GetScannerRequest template, ScanOptions options, byte[]? hashKey, IReadOnlyList<ulong> targets, IReadOnlyList<int> partitionIndexes)
     {
         _table = table;
@@ -52,12 +56,48 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
     /// <exception cref="InvalidOperationException">The scanner was already enumerated.</exception>
     public IAsyncEnumerator<PegasusRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
+        if (_options.OnlyReturnCount)
+        {
+            // The server returns no records: an empty enumeration would silently look like an empty range.
+            throw new InvalidOperationException("A scanner with ScanOptions.OnlyReturnCount returns no records; call CountAsync.");
+        }
+
         if (Interlocked.Exchange(ref _enumerated, 1) != 0)
         {
             throw new InvalidOperationException("A PegasusScanner can be enumerated only once; get a new scanner to scan again.");
         }
 
         return EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>
+    /// Counts the matching records, consuming the scanner. With <see cref="ScanOptions.OnlyReturnCount"/> the server
+    /// counts and no record travels; otherwise the records are fetched and counted here.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of matching (unexpired) records in the scanner's range or partitions.</returns>
+    /// <exception cref="InvalidOperationException">The scanner was already enumerated or counted.</exception>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+        {
+            throw new InvalidOperationException("A PegasusScanner can be enumerated only once; get a new scanner to scan again.");
+        }
+
+        long count = 0;
+        try
+        {
+            while (await NextBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+            {
+                count += batch.Count;
+            }
+        }
+        finally
+        {
+            await ClearContextAsync().ConfigureAwait(false);
+        }
+
+        return _options.OnlyReturnCount ? _finishedCount : count;
     }
 
     /// <summary>Clears the server's scan context, if one is open; the scanner returns nothing more.</summary>
@@ -104,12 +144,22 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
                 _inPartition = true;
                 _contextId = ContextCompleted;
                 _lastHashKey = _lastSortKey = _skipThrough = null;
+                _partitionCount = 0;
                 response = await OpenAsync(resume: false, cancellationToken).ConfigureAwait(false);
             }
             else if (_contextId >= 0)
             {
-                response = await ContinueAsync(cancellationToken).ConfigureAwait(false)
-                    ?? await OpenAsync(resume: true, cancellationToken).ConfigureAwait(false);
+                if (await ContinueAsync(cancellationToken).ConfigureAwait(false) is { } next)
+                {
+                    response = next;
+                }
+                else
+                {
+                    // A record scan resumes after its last record; a count-only scan has none, so it counts the
+                    // partition again from its start (dropping what it had counted there).
+                    _partitionCount = 0;
+                    response = await OpenAsync(resume: !_options.OnlyReturnCount, cancellationToken).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -119,9 +169,12 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
 
             _contextId = response.ContextId;
             var records = ToRecords(response);
+            _partitionCount += response.KvCount;
             if (_contextId < 0)
             {
                 _inPartition = false;
+                _finishedCount += _partitionCount;
+                _partitionCount = 0;
             }
 
             if (records.Count > 0)
@@ -158,7 +211,7 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
             .ConfigureAwait(false);
         return response.Error == ErrorCode.Ok && response.Scan is { } scan
             ? scan
-            : throw new PegasusException(response.Error, $"GetScanner on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+            : throw new PegasusException(response, $"GetScanner on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
     }
 
     /// <summary>Fetches the next page of the open context; null when the context is gone and the scan must reopen.</summary>
@@ -188,7 +241,7 @@ public sealed class PegasusScanner : IAsyncEnumerable<PegasusRecord>, IAsyncDisp
                 _contextId = ContextCompleted;
                 return null;
             default:
-                throw new PegasusException(response.Error, $"Scan on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
+                throw new PegasusException(response, $"Scan on table '{_table.Name}' failed with {response.Error} at {response.Server}: {response.ErrorMessage}");
         }
     }
 

@@ -49,6 +49,13 @@ public sealed record ScanOptions
     /// <value>Defaults to false.</value>
     public bool ReturnExpireTimestamp { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the server only counts the matching records and returns none of them: the
+    /// scanner is then consumed with <see cref="PegasusScanner.CountAsync"/> (enumerating it throws).
+    /// </summary>
+    /// <value>Defaults to false.</value>
+    public bool OnlyReturnCount { get; init; }
+
     /// <summary>Gets the timeout of each round trip (opening a scan or fetching a batch).</summary>
     /// <value>Defaults to null: <see cref="PegasusClientOptions.DefaultTimeout"/>.</value>
     public TimeSpan? Timeout { get; init; }

@@ -33,6 +33,8 @@ public static partial class AdminApi
         group.MapGet("/tables", ListTablesAsync);
         group.MapGet("/tables/{name}", GetTableAsync);
         group.MapDelete("/tables/{name}", DropTableAsync);
+        group.MapPut("/tables/{name}/envs", SetTableEnvsAsync);
+        group.MapDelete("/tables/{name}/envs/{key}", DeleteTableEnvAsync);
         group.MapGet("/nodes", GetNodesAsync);
         group.MapGet("/rebalance", GetRebalancePlanAsync);
         group.MapPost("/rebalance", RunRebalanceAsync);

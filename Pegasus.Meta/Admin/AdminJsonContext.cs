@@ -13,4 +13,5 @@ namespace Pegasus.Meta.Admin;
 [JsonSerializable(typeof(RebalancePlanInfo))]
 [JsonSerializable(typeof(RebalanceRunInfo))]
 [JsonSerializable(typeof(ErrorInfo))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -27,6 +27,9 @@ public enum MetaEventIds
     /// <summary>A state store write failed with an error (not a typed conflict).</summary>
     StateStoreWriteFailed = 1007,
 
+    /// <summary>A table's app envs changed.</summary>
+    TableEnvsUpdated = 1008,
+
     /// <summary>This meta server became leader.</summary>
     LeadershipGained = 1100,
 

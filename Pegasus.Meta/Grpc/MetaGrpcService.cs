@@ -78,7 +78,7 @@ public sealed class MetaGrpcService(
         };
         foreach (var assignment in instructions.Assignments)
         {
-            response.Assignments.Add(new ReplicaAssignment
+            var replicaAssignment = new ReplicaAssignment
             {
                 AppId = assignment.AppId,
                 AppName = assignment.AppName,
@@ -89,7 +89,13 @@ public sealed class MetaGrpcService(
                 Primary = assignment.Configuration.Primary ?? string.Empty,
                 Secondaries = { assignment.Configuration.Secondaries },
                 Learners = { assignment.Configuration.LearnerNodes },
-            });
+            };
+            if (assignment.Envs is { Count: > 0 } envs)
+            {
+                replicaAssignment.Envs.Add(envs.ToDictionary());
+            }
+
+            response.Assignments.Add(replicaAssignment);
         }
 
         return response;

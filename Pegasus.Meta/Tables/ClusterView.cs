@@ -27,17 +27,17 @@ internal sealed class ClusterView
             {
                 if (partition.Primary is { } primary)
                 {
-                    Add(byNode, primary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Primary, partition));
+                    Add(byNode, primary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Primary, partition, table.Envs));
                 }
 
                 foreach (var secondary in partition.Secondaries)
                 {
-                    Add(byNode, secondary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Secondary, partition));
+                    Add(byNode, secondary, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Secondary, partition, table.Envs));
                 }
 
                 foreach (var learner in partition.LearnerNodes)
                 {
-                    Add(byNode, learner, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Learner, partition));
+                    Add(byNode, learner, new NodeAssignment(table.AppId, table.Name, partition.PartitionIndex, table.PartitionCount, ReplicaRole.Learner, partition, table.Envs));
                 }
             }
         }

@@ -13,6 +13,10 @@ public sealed partial class TableManager
     [LoggerMessage(EventId = (int)MetaEventIds.TableDropped, Level = LogLevel.Information, Message = "Dropped table {Name} (app id {AppId})")]
     private static partial void LogTableDropped(ILogger logger, string name, int appId);
 
+    [LoggerMessage(EventId = (int)MetaEventIds.TableEnvsUpdated, Level = LogLevel.Information,
+        Message = "Updated the app envs of table {Name} (app id {AppId}): {Envs}")]
+    private static partial void LogTableEnvsUpdated(ILogger logger, string name, int appId, string envs);
+
     [LoggerMessage(EventId = (int)MetaEventIds.TableRequestRejected, Level = LogLevel.Information,
         Message = "Rejected {Operation} of table {Name}: {Error} {Reason}")]
     private static partial void LogTableRequestRejected(ILogger logger, string operation, string? name, ErrorCode error, string? reason);

@@ -15,8 +15,10 @@ public sealed record TableView(TableRecord Table, IReadOnlyList<PartitionConfigu
 /// <param name="PartitionCount">The table's partition count.</param>
 /// <param name="Role">The node's role in the configuration.</param>
 /// <param name="Configuration">The partition's whole configuration (its ballot, primary, secondaries and learners).</param>
+/// <param name="Envs">The table's app envs (the replica servers act on some, such as <c>default_ttl</c>); null for none.</param>
 public readonly record struct NodeAssignment(
-    int AppId, string AppName, int PartitionIndex, int PartitionCount, ReplicaRole Role, PartitionConfigurationRecord Configuration)
+    int AppId, string AppName, int PartitionIndex, int PartitionCount, ReplicaRole Role, PartitionConfigurationRecord Configuration,
+    IReadOnlyDictionary<string, string>? Envs = null)
 {
     /// <summary>Gets the configuration's ballot.</summary>
     public long Ballot => Configuration.Ballot;

@@ -190,6 +190,8 @@ public sealed partial class PartitionReplica : IReplicationHost
     {
         if (_pipeline is { } pipeline)
         {
+            // Before the decree: the mutation then carries the expire time, so every copy applies the same one.
+            DefaultTtl.Apply(request, _defaultTtlSeconds, _resources.TimeProvider.GetUtcNow());
             return pipeline.EnqueueAsync(request, response, cancellationToken);
         }
 

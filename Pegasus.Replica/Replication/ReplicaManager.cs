@@ -150,6 +150,7 @@ public sealed partial class ReplicaManager : IHostedService
 
                 if (_replicas.TryGetValue(id, out var replica) && replica.Status != ReplicaStatus.Failed)
                 {
+                    replica.ApplyEnvs(assignment.Envs);
                     if (!replica.UpdateConfiguration(PartitionConfig.From(assignment)))
                     {
                         LogWarningStaleAssignment(_logger, id.AppId, id.PartitionIndex, assignment.Ballot, replica.Ballot);
@@ -295,6 +296,7 @@ public sealed partial class ReplicaManager : IHostedService
             assignment.PartitionCount,
             PartitionConfig.From(assignment),
             _resources);
+        replica.ApplyEnvs(assignment.Envs);
         _replicas[id] = replica;
         replica.StartOpening(_closing.GetValueOrDefault(id) ?? Task.CompletedTask);
     }

@@ -51,7 +51,7 @@ public sealed partial class PartitionStore
     {
         if (!KeyLimits.IsValidHashKeyLength(hashKey.Length))
         {
-            return Invalid(response, ErrorCode.InvalidArgument,
+            return Invalid(response, ErrorCode.InvalidHashKey,
                 $"hash key length {hashKey.Length} exceeds {KeyLimits.MaxHashKeyLength}");
         }
 
@@ -63,19 +63,22 @@ public sealed partial class PartitionStore
     /// <summary>
     /// The hash key of a multi-record operation: it must not be empty (Pegasus's clients refuse
     /// that, since such records are spread over partitions by sort key), and it picks the partition.
+    /// Answered with the client's codes (INVALID_HASH_KEY, and INVALID_VALUE for empty lists below)
+    /// rather than Pegasus's server's kInvalidArgument, so a request that skips the client gets the
+    /// answer the client would have given.
     /// </summary>
     private bool CheckHashKey(ByteString hashKey, DataResponse response)
         => hashKey.IsEmpty
-            ? Invalid(response, ErrorCode.InvalidArgument, "the hash key must not be empty for this operation")
+            ? Invalid(response, ErrorCode.InvalidHashKey, "the hash key must not be empty for this operation")
             : CheckKey(hashKey, ByteString.Empty, response);
 
     private bool ValidateMultiSet(MultiSetRequest request, DataResponse response)
         => CheckHashKey(request.HashKey, response)
-           && (request.Kvs.Count > 0 || Invalid(response, ErrorCode.InvalidArgument, "multi_set needs at least one key-value"));
+           && (request.Kvs.Count > 0 || Invalid(response, ErrorCode.InvalidValue, "multi_set needs at least one key-value"));
 
     private bool ValidateMultiDelete(MultiDeleteRequest request, DataResponse response)
         => CheckHashKey(request.HashKey, response)
-           && (request.SortKeys.Count > 0 || Invalid(response, ErrorCode.InvalidArgument, "multi_delete needs at least one sort key"));
+           && (request.SortKeys.Count > 0 || Invalid(response, ErrorCode.InvalidValue, "multi_delete needs at least one sort key"));
 
     private bool ValidateCheckAndSet(CheckAndSetRequest request, DataResponse response)
         => CheckHashKey(request.HashKey, response) && CheckCheckType(request.CheckType, response);
@@ -147,7 +150,7 @@ public sealed partial class PartitionStore
         {
             // The hash key of a full scan is only where a resumed scan restarts.
             return KeyLimits.IsValidHashKeyLength(request.HashKey.Length)
-                   || Invalid(response, ErrorCode.InvalidArgument,
+                   || Invalid(response, ErrorCode.InvalidHashKey,
                        $"hash key length {request.HashKey.Length} exceeds {KeyLimits.MaxHashKeyLength}");
         }
 

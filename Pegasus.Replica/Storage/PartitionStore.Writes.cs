@@ -236,7 +236,8 @@ public sealed partial class PartitionStore
     /// Pegasus's incr: an absent, expired or empty value counts as 0; the stored value must be
     /// an int64 in text; overflow fails and answers the old value. The expire time argument
     /// keeps (0), clears (&lt; 0) or sets (&gt; 0) the record's TTL; a new record only takes a
-    /// positive one.
+    /// positive one. A record that would end up without a TTL takes the table's default one, which the primary put in
+    /// the request.
     /// </summary>
     private void Incr(IncrRequest request, DataResponse response)
     {
@@ -276,6 +277,12 @@ public sealed partial class PartitionStore
                 < 0 => 0,
                 _ => (uint)request.ExpireTsSeconds,
             };
+        }
+
+        // Pegasus gives a record its table's default TTL whenever a write would leave it without one, incr included.
+        if (newExpireTs == 0)
+        {
+            newExpireTs = request.DefaultExpireTsSeconds;
         }
 
         var text = Encoding.ASCII.GetBytes(newValue.ToString(CultureInfo.InvariantCulture));

@@ -48,21 +48,46 @@ public sealed class ClientValidationTests
         ["GetScanner.EmptyHashKey"] = (t, ct) => t.GetScannerAsync(Empty, Empty, Empty, cancellationToken: ct),
         ["GetScanner.ZeroBatchSize"] = (t, ct) => t.GetScannerAsync(Key, Empty, Empty, new ScanOptions { BatchSize = 0 }, ct),
         ["GetUnorderedScanners.ZeroSplits"] = (t, ct) => t.GetUnorderedScannersAsync(0, cancellationToken: ct),
+        ["GetUnorderedScanners.NegativeSplits"] = (t, ct) => t.GetUnorderedScannersAsync(-1, cancellationToken: ct),
+        ["BatchGet.NoKeys"] = (t, ct) => t.BatchGetAsync([], cancellationToken: ct),
+        ["BatchGetEach.NoKeys"] = (t, ct) => t.BatchGetEachAsync([], cancellationToken: ct),
+        ["BatchDelete.NoKeys"] = (t, ct) => t.BatchDeleteAsync([], cancellationToken: ct),
+        ["BatchMultiGet.NoKeys"] = (t, ct) => t.BatchMultiGetAsync([], cancellationToken: ct),
+        ["BatchMultiGetEach.NoKeys"] = (t, ct) => t.BatchMultiGetEachAsync([], cancellationToken: ct),
+        ["BatchMultiSet.NoItems"] = (t, ct) => t.BatchMultiSetAsync([], cancellationToken: ct),
+        ["BatchMultiDelete.NoKeys"] = (t, ct) => t.BatchMultiDeleteAsync([], cancellationToken: ct),
+        ["BatchMultiSet.NegativeTtl"] = (t, ct) => t.BatchMultiSetAsync([(Key, [(Key, Key)])], ttlSeconds: -1, cancellationToken: ct),
+        ["BatchMultiSetEach.NegativeTtl"] = (t, ct) => t.BatchMultiSetEachAsync([(Key, [(Key, Key)])], ttlSeconds: -1, cancellationToken: ct),
+        ["DeleteRange.EmptyHashKey"] = (t, ct) => t.DeleteRangeAsync(Empty, Empty, Empty, cancellationToken: ct),
+        ["DeleteRange.UnknownFilter"] = (t, ct) => t.DeleteRangeAsync(Key, Empty, Empty, new DeleteRangeOptions { SortKeyFilterType = (FilterType)42 }, cancellationToken: ct),
+        ["MultiGetSortKeys.EmptyHashKey"] = (t, ct) => t.MultiGetSortKeysAsync(Empty, cancellationToken: ct),
+        ["CompareExchange.EmptyHashKey"] = (t, ct) => t.CompareExchangeAsync(Empty, Key, Key, Key, cancellationToken: ct),
+        ["CompareExchange.NegativeTtl"] = (t, ct) => t.CompareExchangeAsync(Key, Key, Key, Key, ttlSeconds: -1, cancellationToken: ct),
+    };
+
+    /// <summary>Pegasus's client codes: PERR_INVALID_HASH_KEY, PERR_INVALID_VALUE, PERR_INVALID_SPLIT_COUNT, else PERR_INVALID_ARGUMENT.</summary>
+    private static ErrorCode ExpectedError(string name) => name switch
+    {
+        _ when name.EndsWith("HashKey", StringComparison.Ordinal) => ErrorCode.InvalidHashKey,
+        "MultiSet.NoValues" or "MultiDelete.NoSortKeys" => ErrorCode.InvalidValue,
+        _ when name.StartsWith("GetUnorderedScanners.", StringComparison.Ordinal) => ErrorCode.InvalidSplitCount,
+        _ => ErrorCode.InvalidArgument,
     };
 
     public static TheoryData<string> InvalidCallNames => [.. InvalidCalls.Keys];
 
     [Theory]
     [MemberData(nameof(InvalidCallNames))]
-    public async Task Operation_InvalidArgument_FailsBeforeSending(string name)
+    public async Task Operation_InvalidInput_FailsWithPegasusCodeBeforeSending(string name)
     {
         await using var client = ClientTestSupport.UnreachableClient();
         var table = ClientTestSupport.UnreachableTable(client);
 
         var error = await Assert.ThrowsAsync<PegasusException>(() => InvalidCalls[name](table, TestContext.Current.CancellationToken));
 
-        Assert.Equal(ErrorCode.InvalidArgument, error.Error);
+        Assert.Equal(ExpectedError(name), error.Error);
         Assert.False(error.IsTransient);
+        Assert.Null(error.Response);
         Assert.Equal(0, client.ReplicaConnectionCount);
     }
 
@@ -79,15 +104,18 @@ public sealed class ClientValidationTests
     }
 
     [Fact]
-    public async Task BatchOperations_NoKeys_CompleteWithoutSending()
+    public async Task BatchWrites_NoItems_CompleteWithoutSendingWhereJavaAcceptsThem()
     {
         await using var client = ClientTestSupport.UnreachableClient();
         var table = ClientTestSupport.UnreachableTable(client);
         var ct = TestContext.Current.CancellationToken;
 
-        Assert.Empty(await table.BatchGetAsync([], cancellationToken: ct));
+        // Java's batchSet, batchSet2, batchDel2, batchMultiSet2 and batchMultiDel2 accept an empty list.
         await table.BatchSetAsync([], cancellationToken: ct);
-        await table.BatchDeleteAsync([], cancellationToken: ct);
+        Assert.Empty(await table.BatchSetEachAsync([], cancellationToken: ct));
+        Assert.Empty(await table.BatchDeleteEachAsync([], cancellationToken: ct));
+        Assert.Empty(await table.BatchMultiSetEachAsync([], cancellationToken: ct));
+        Assert.Empty(await table.BatchMultiDeleteEachAsync([], cancellationToken: ct));
         Assert.Equal(0, client.ReplicaConnectionCount);
     }
 

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Pegasus.Client;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Hashing;
@@ -25,7 +26,7 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
     }
 
     [Fact]
-    public async Task HashKeyOver64KiB_InvalidArgument_NothingWritten()
+    public async Task HashKeyOver64KiB_InvalidHashKey_NothingWritten()
     {
         var ct = TestContext.Current.CancellationToken;
         var table = await fixture.CreateTableAsync("bad_long_hashkey", partitionCount: 4);
@@ -33,12 +34,12 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
         tooLong.AsSpan().Fill((byte)'x');
         var longest = tooLong[..KeyLimits.MaxHashKeyLength];
 
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.SetAsync(tooLong, B("s"), B("v"), cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.GetAsync(tooLong, B("s"), cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.ExistAsync(tooLong, B("s"), cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(tooLong, B("s"), 1, cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync(tooLong, [(B("s"), B("v"))], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(tooLong, B("s"), CheckType.NoCheck, [], B("s"), B("v"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.SetAsync(tooLong, B("s"), B("v"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.GetAsync(tooLong, B("s"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.ExistAsync(tooLong, B("s"), cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.IncrAsync(tooLong, B("s"), 1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.MultiSetAsync(tooLong, [(B("s"), B("v"))], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.CheckAndSetAsync(tooLong, B("s"), CheckType.NoCheck, [], B("s"), B("v"), cancellationToken: ct));
         Assert.Empty(await ScanAllAsync(table));
 
         // The server refuses it too, when a request skips the client's checks.
@@ -55,7 +56,7 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
                     Set = new SetRequest { HashKey = ByteString.CopyFrom(tooLong), SortKey = ByteString.CopyFromUtf8("s"), Value = ByteString.CopyFromUtf8("v") },
                 },
                 ct);
-            Assert.True(response.Error == ErrorCode.InvalidArgument, $"{response}");
+            Assert.True(response.Error == ErrorCode.InvalidHashKey, $"{response}");
         }
 
         Assert.Empty(await ScanAllAsync(table));
@@ -68,7 +69,7 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
     }
 
     [Fact]
-    public async Task RawRequestsSkippingClientChecks_InvalidArgumentAndNothingWritten()
+    public async Task RawRequestsSkippingClientChecks_SameCodeAsTheClient_NothingWritten()
     {
         var ct = TestContext.Current.CancellationToken;
         var table = await fixture.CreateTableAsync("bad_raw_requests", partitionCount: 1);
@@ -76,29 +77,76 @@ public sealed class BadInputTests(PegasusClusterFixture fixture)
         var h = ByteString.CopyFromUtf8("h");
         var s = ByteString.CopyFromUtf8("s");
         var v = ByteString.CopyFromUtf8("v");
-        DataRequest[] invalid =
+        byte[] hk = B("h"), sk = B("s"), value = B("v");
+
+        // Each bad input as a raw request and as the client call that would send it: both answer the same code.
+        (ErrorCode Expected, DataRequest Raw, Func<Task>? Client)[] cases =
         [
-            new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = CheckType.NoCheck } },
-            new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, MutateList = { new Mutate { SortKey = s, Value = v } } } },
-            new() { CheckAndSet = new CheckAndSetRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, SetValue = v } },
-            new() { CheckAndSet = new CheckAndSetRequest { HashKey = ByteString.Empty, CheckSortKey = s, CheckType = CheckType.NoCheck, SetValue = v } },
-            new() { MultiSet = new MultiSetRequest { HashKey = h } },
-            new() { MultiSet = new MultiSetRequest { HashKey = ByteString.Empty, Kvs = { new KeyValue { SortKey = s, Value = v } } } },
-            new() { MultiDelete = new MultiDeleteRequest { HashKey = h } },
-            new() { MultiGet = new MultiGetRequest { HashKey = h, SortKeyFilterType = (FilterType)42 } },
-            new() { GetScanner = new GetScannerRequest { HashKey = h, HashKeyFilterType = (FilterType)42 } },
-            new() { BatchGet = new BatchGetRequest() },
-            new() { },
+            (ErrorCode.InvalidArgument,
+                new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = CheckType.NoCheck } },
+                () => table.CheckAndMutateAsync(hk, sk, CheckType.NoCheck, [], new Mutations(), cancellationToken: ct)),
+            (ErrorCode.InvalidArgument,
+                new() { CheckAndMutate = new CheckAndMutateRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, MutateList = { new Mutate { SortKey = s, Value = v } } } },
+                () => table.CheckAndMutateAsync(hk, sk, (CheckType)99, [], new Mutations().Set(sk, value), cancellationToken: ct)),
+            (ErrorCode.InvalidArgument,
+                new() { CheckAndSet = new CheckAndSetRequest { HashKey = h, CheckSortKey = s, CheckType = (CheckType)99, SetValue = v } },
+                () => table.CheckAndSetAsync(hk, sk, (CheckType)99, [], sk, value, cancellationToken: ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { CheckAndSet = new CheckAndSetRequest { HashKey = ByteString.Empty, CheckSortKey = s, CheckType = CheckType.NoCheck, SetValue = v } },
+                () => table.CheckAndSetAsync([], sk, CheckType.NoCheck, [], sk, value, cancellationToken: ct)),
+            (ErrorCode.InvalidValue,
+                new() { MultiSet = new MultiSetRequest { HashKey = h } },
+                () => table.MultiSetAsync(hk, [], cancellationToken: ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { MultiSet = new MultiSetRequest { HashKey = ByteString.Empty, Kvs = { new KeyValue { SortKey = s, Value = v } } } },
+                () => table.MultiSetAsync([], [(sk, value)], cancellationToken: ct)),
+            (ErrorCode.InvalidValue,
+                new() { MultiDelete = new MultiDeleteRequest { HashKey = h } },
+                () => table.MultiDeleteAsync(hk, [], cancellationToken: ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { MultiDelete = new MultiDeleteRequest { HashKey = ByteString.Empty, SortKeys = { s } } },
+                () => table.MultiDeleteAsync([], [sk], cancellationToken: ct)),
+            (ErrorCode.InvalidArgument,
+                new() { MultiGet = new MultiGetRequest { HashKey = h, SortKeyFilterType = (FilterType)42 } },
+                () => table.MultiGetRangeAsync(hk, [], [], new MultiGetOptions { SortKeyFilterType = (FilterType)42 }, cancellationToken: ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { MultiGet = new MultiGetRequest { SortKeys = { s } } },
+                () => table.MultiGetAsync([], [sk], cancellationToken: ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { SortKeyCount = new SortKeyCountRequest() },
+                () => table.SortKeyCountAsync([], cancellationToken: ct)),
+            (ErrorCode.InvalidArgument,
+                new() { GetScanner = new GetScannerRequest { HashKey = h, HashKeyFilterType = (FilterType)42 } },
+                async () => await table.GetScannerAsync(hk, [], [], new ScanOptions { HashKeyFilterType = (FilterType)42 }, ct)),
+            (ErrorCode.InvalidHashKey,
+                new() { GetScanner = new GetScannerRequest() },
+                async () => await table.GetScannerAsync([], [], [], cancellationToken: ct)),
+            (ErrorCode.InvalidArgument,
+                new() { BatchGet = new BatchGetRequest() },
+                () => table.BatchGetAsync([], cancellationToken: ct)),
+            (ErrorCode.InvalidArgument, new() { }, null),
         ];
 
         await using var stream = new RawDataStream(primary);
-        foreach (var request in invalid)
+        foreach (var (expected, raw, client) in cases)
         {
-            request.AppId = table.AppId;
-            request.PartitionIndex = 0;
-            var response = await stream.SendAsync(request, ct);
-            Assert.True(response.Error == ErrorCode.InvalidArgument, $"{request} answered {response}");
+            raw.AppId = table.AppId;
+            raw.PartitionIndex = 0;
+            var response = await stream.SendAsync(raw, ct);
+            Assert.True(response.Error == expected, $"{raw} answered {response}, not {expected}");
+            if (client is not null)
+            {
+                var refused = await AssertErrorAsync(expected, client);
+                Assert.Null(refused.Response);
+            }
         }
+
+        // Client-only checks (the wire carries no split count, and expire times rather than TTLs).
+        await AssertErrorAsync(ErrorCode.InvalidSplitCount, () => table.GetUnorderedScannersAsync(0, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidSplitCount, () => table.GetUnorderedScannersAsync(-3, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.SetAsync(hk, sk, value, ttlSeconds: -1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync(hk, [(sk, value)], ttlSeconds: -1, cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(hk, sk, 1, ttlSeconds: -2, cancellationToken: ct));
 
         Assert.Empty(await ScanAllAsync(table));
     }

@@ -105,8 +105,14 @@ public sealed class CheckAndMutateTests(PegasusClusterFixture fixture)
         await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndMutateAsync(
             B("h"), B("check"), CheckType.NoCheck, [], new Mutations(), cancellationToken: ct));
 
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndMutateAsync(
-            B("h"), B("check"), CheckType.ValueIntGreater, B("1"), new Mutations().Set(B("m"), B("x")).Delete(B("check")), cancellationToken: ct));
+        var notInt = await Assert.ThrowsAsync<CheckAndMutateException>(() => table.CheckAndMutateAsync(
+            B("h"), B("check"), CheckType.ValueIntGreater, B("1"), new Mutations().Set(B("m"), B("x")).Delete(B("check")),
+            new CheckAndMutateOptions { ReturnCheckValue = true }, cancellationToken: ct));
+        Assert.Equal(ErrorCode.InvalidArgument, notInt.Error);
+        Assert.False(notInt.Result.MutateSucceed);
+        Assert.True(notInt.Result.CheckValueReturned);
+        Assert.True(notInt.Result.CheckValueExist);
+        Assert.Equal("not a number", S(notInt.Result.CheckValue));
 
         await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndMutateAsync(
             B("h"), B("check"), CheckType.NoCheck, [], new Mutations().Set(B("m"), B("x"), ttlSeconds: -5), cancellationToken: ct));

@@ -109,13 +109,22 @@ public sealed class CheckAndSetTests(PegasusClusterFixture fixture)
         await table.SetAsync(B("h"), B("text"), B("abc"), cancellationToken: ct);
         await table.SetAsync(B("h"), B("number"), B("5"), cancellationToken: ct);
 
-        // A stored value that is not an int64.
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(
-            B("h"), B("text"), CheckType.ValueIntLess, B("5"), B("target"), B("x"), cancellationToken: ct));
+        // A stored value that is not an int64: the refusal still carries the check value the server returned.
+        var notInt = await Assert.ThrowsAsync<CheckAndSetException>(() => table.CheckAndSetAsync(
+            B("h"), B("text"), CheckType.ValueIntLess, B("5"), B("target"), B("x"), new CheckAndSetOptions { ReturnCheckValue = true }, cancellationToken: ct));
+        Assert.Equal(ErrorCode.InvalidArgument, notInt.Error);
+        Assert.False(notInt.Result.SetSucceed);
+        Assert.True(notInt.Result.CheckValueReturned);
+        Assert.True(notInt.Result.CheckValueExist);
+        Assert.Equal("abc", S(notInt.Result.CheckValue));
+        Assert.True(notInt.Response!.CheckAndSet.CheckValueReturned);
 
-        // An operand that is not an int64.
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(
+        // An operand that is not an int64, without asking for the check value.
+        var badOperand = await Assert.ThrowsAsync<CheckAndSetException>(() => table.CheckAndSetAsync(
             B("h"), B("number"), CheckType.ValueIntEqual, B("five"), B("target"), B("x"), cancellationToken: ct));
+        Assert.Equal(ErrorCode.InvalidArgument, badOperand.Error);
+        Assert.False(badOperand.Result.CheckValueReturned);
+        Assert.Null(badOperand.Result.CheckValue);
 
         // An unknown check type is refused before sending.
         await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(

@@ -49,7 +49,8 @@ internal static class ClusterTestHelpers
     /// <returns>The exception.</returns>
     public static async Task<PegasusException> AssertErrorAsync(ErrorCode error, Func<Task> action)
     {
-        var exception = await Assert.ThrowsAsync<PegasusException>(action);
+        // Any subclass too: refusals that carry results (IncrException, CheckAndSetException, ...) are PegasusExceptions.
+        var exception = await Assert.ThrowsAnyAsync<PegasusException>(action);
         Assert.True(exception.Error == error, $"Expected {error}, got {exception.Error}: {exception.Message}");
         return exception;
     }

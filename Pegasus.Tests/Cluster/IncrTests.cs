@@ -1,3 +1,4 @@
+using Pegasus.Client;
 using Pegasus.Protocol;
 using static Pegasus.Tests.Cluster.ClusterTestHelpers;
 
@@ -37,11 +38,22 @@ public sealed class IncrTests(PegasusClusterFixture fixture)
         await table.SetAsync(B("h"), B("text"), B("abc"), cancellationToken: ct);
         await table.SetAsync(B("h"), B("max"), B(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken: ct);
 
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(B("h"), B("text"), 1, cancellationToken: ct));
+        // The refusals keep the server's typed answer: NewValue is 0 for a value that is not an int64 ...
+        var notInt = await Assert.ThrowsAsync<IncrException>(() => table.IncrAsync(B("h"), B("text"), 1, cancellationToken: ct));
+        Assert.Equal(ErrorCode.InvalidArgument, notInt.Error);
+        Assert.Equal(0, notInt.NewValue);
+        Assert.Equal(ErrorCode.InvalidArgument, notInt.Response!.Error);
         Assert.Equal("abc", S(await table.GetAsync(B("h"), B("text"), cancellationToken: ct)));
 
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(B("h"), B("max"), 1, cancellationToken: ct));
+        // ... and the stored value on overflow, as Pegasus answers it.
+        var overflow = await Assert.ThrowsAsync<IncrException>(() => table.IncrAsync(B("h"), B("max"), 1, cancellationToken: ct));
+        Assert.Equal(ErrorCode.InvalidArgument, overflow.Error);
+        Assert.Equal(long.MaxValue, overflow.NewValue);
+        Assert.Equal(long.MaxValue, overflow.Response!.Incr.NewValue);
         Assert.Equal(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), S(await table.GetAsync(B("h"), B("max"), cancellationToken: ct)));
+        await table.SetAsync(B("h"), B("min"), B(long.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken: ct);
+        var underflow = await Assert.ThrowsAsync<IncrException>(() => table.IncrAsync(B("h"), B("min"), -1, cancellationToken: ct));
+        Assert.Equal(long.MinValue, underflow.NewValue);
 
         // A TTL below -1 is refused before anything is sent.
         await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.IncrAsync(B("h"), B("new"), 1, ttlSeconds: -2, cancellationToken: ct));

@@ -195,8 +195,8 @@ public sealed class MultiKeyTests(PegasusClusterFixture fixture)
         Assert.Equal(RecordCount - 3, await table.SortKeyCountAsync(B("h"), cancellationToken: ct));
         Assert.Equal(Keys(3, 19), SortKeys(await table.MultiGetAsync(B("h"), cancellationToken: ct)));
 
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiDeleteAsync(B("h"), [], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync(B("h"), [], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidValue, () => table.MultiDeleteAsync(B("h"), [], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidValue, () => table.MultiSetAsync(B("h"), [], cancellationToken: ct));
         Assert.Equal(RecordCount - 3, await table.SortKeyCountAsync(B("h"), cancellationToken: ct));
 
         // MultiSet overwrites and adds atomically; the TTL applies to every record of it.

@@ -141,16 +141,16 @@ public sealed class SingleKeyTests(PegasusClusterFixture fixture)
         Assert.Null(await table.GetAsync([], B("sk0"), cancellationToken: ct));
 
         // Operations on one hash key's sort keys need a hash key.
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiSetAsync([], [(B("a"), B("1"))], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiGetAsync([], [B("sk1")], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiGetRangeAsync([], [], [], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.MultiDeleteAsync([], [B("sk1")], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.SortKeyCountAsync([], cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndSetAsync(
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.MultiSetAsync([], [(B("a"), B("1"))], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.MultiGetAsync([], [B("sk1")], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.MultiGetRangeAsync([], [], [], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.MultiDeleteAsync([], [B("sk1")], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.SortKeyCountAsync([], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.CheckAndSetAsync(
             [], B("sk1"), CheckType.NoCheck, [], B("sk1"), B("x"), cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.CheckAndMutateAsync(
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.CheckAndMutateAsync(
             [], B("sk1"), CheckType.NoCheck, [], new Mutations().Set(B("sk1"), B("x")), cancellationToken: ct));
-        await AssertErrorAsync(ErrorCode.InvalidArgument, () => table.GetScannerAsync([], [], [], cancellationToken: ct));
+        await AssertErrorAsync(ErrorCode.InvalidHashKey, () => table.GetScannerAsync([], [], [], cancellationToken: ct));
 
         // The rejected calls changed nothing.
         Assert.Equal("v1", S(await table.GetAsync([], B("sk1"), cancellationToken: ct)));

@@ -147,4 +147,32 @@ public sealed class IncrTests
         AssertIncr(ctx, 5, 5);
         Assert.Equal(30, ctx.Ttl("hk", "sk").Ttl.TtlSeconds);
     }
+
+    [Fact]
+    public void DefaultExpireTime_GivenOnlyWhenTheRecordWouldHaveNoTtl()
+    {
+        using var ctx = new StoreTestContext();
+        var fallback = ctx.Now + 500;
+        DataResponse IncrWithDefault(string sortKey, int expireTs) => ctx.Write(new DataRequest
+        {
+            Incr = new IncrRequest { HashKey = B("hk"), SortKey = B(sortKey), Increment = 1, ExpireTsSeconds = expireTs, DefaultExpireTsSeconds = fallback },
+        });
+
+        // A new record, a kept "no TTL" and a cleared TTL all end up without one: the default applies, as in Pegasus.
+        Assert.Equal(ErrorCode.Ok, IncrWithDefault("new", 0).Error);
+        Assert.InRange(ctx.Ttl("hk", "new").Ttl.TtlSeconds, 499, 500);
+        Assert.Equal(ErrorCode.Ok, ctx.Set("hk", "plain", "1").Error);
+        Assert.Equal(ErrorCode.Ok, IncrWithDefault("plain", 0).Error);
+        Assert.InRange(ctx.Ttl("hk", "plain").Ttl.TtlSeconds, 499, 500);
+        Assert.Equal(ErrorCode.Ok, ctx.Set("hk", "cleared", "1", ctx.Now + 100).Error);
+        Assert.Equal(ErrorCode.Ok, IncrWithDefault("cleared", -1).Error);
+        Assert.InRange(ctx.Ttl("hk", "cleared").Ttl.TtlSeconds, 499, 500);
+
+        // A record's own TTL, kept or set, wins.
+        Assert.Equal(ErrorCode.Ok, ctx.Set("hk", "own", "1", ctx.Now + 100).Error);
+        Assert.Equal(ErrorCode.Ok, IncrWithDefault("own", 0).Error);
+        Assert.InRange(ctx.Ttl("hk", "own").Ttl.TtlSeconds, 99, 100);
+        Assert.Equal(ErrorCode.Ok, IncrWithDefault("set", (int)(ctx.Now + 50)).Error);
+        Assert.InRange(ctx.Ttl("hk", "set").Ttl.TtlSeconds, 49, 50);
+    }
 }

@@ -118,12 +118,12 @@ public sealed class PartitionStoreBasicTests
     }
 
     [Fact]
-    public void HashKey_LongerThanTheLimit_IsInvalidArgument()
+    public void HashKey_LongerThanTheLimit_IsInvalidHashKey()
     {
         using var ctx = new StoreTestContext();
         var tooLong = new string('h', Pegasus.Protocol.Keys.KeyLimits.MaxHashKeyLength + 1);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Set(tooLong, "sk", "v").Error);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Get(tooLong, "sk").Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Set(tooLong, "sk", "v").Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Get(tooLong, "sk").Error);
         Assert.Equal(1, ctx.Store.LastAppliedDecree);
 
         var longest = new string('h', Pegasus.Protocol.Keys.KeyLimits.MaxHashKeyLength);
@@ -132,23 +132,23 @@ public sealed class PartitionStoreBasicTests
     }
 
     [Fact]
-    public void MultiRecordOperations_WithEmptyHashKey_AreInvalidArgument()
+    public void MultiRecordOperations_WithEmptyHashKey_AreInvalidHashKey()
     {
         using var ctx = new StoreTestContext();
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.MultiSet("", [("a", "1")]).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.MultiSet("", [("a", "1")]).Error);
         var multiDelete = new MultiDeleteRequest { HashKey = B("") };
         multiDelete.SortKeys.Add(B("a"));
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Write(new DataRequest { MultiDelete = multiDelete }).Error);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Write(new DataRequest
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Write(new DataRequest { MultiDelete = multiDelete }).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Write(new DataRequest
         {
             CheckAndSet = new CheckAndSetRequest { CheckSortKey = B("a"), SetValue = B("v") },
         }).Error);
         var checkAndMutate = new CheckAndMutateRequest { CheckSortKey = B("a") };
         checkAndMutate.MutateList.Add(new Mutate { SortKey = B("a"), Value = B("v") });
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Write(new DataRequest { CheckAndMutate = checkAndMutate }).Error);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Read(new DataRequest { MultiGet = new MultiGetRequest() }).Error);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Read(new DataRequest { SortKeyCount = new SortKeyCountRequest() }).Error);
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Read(new DataRequest { GetScanner = new GetScannerRequest() }).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Write(new DataRequest { CheckAndMutate = checkAndMutate }).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Read(new DataRequest { MultiGet = new MultiGetRequest() }).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Read(new DataRequest { SortKeyCount = new SortKeyCountRequest() }).Error);
+        Assert.Equal(ErrorCode.InvalidHashKey, ctx.Read(new DataRequest { GetScanner = new GetScannerRequest() }).Error);
         Assert.Equal(4, ctx.Store.LastAppliedDecree);
         Assert.Null(ctx.Value("", "a"));
     }
@@ -157,9 +157,9 @@ public sealed class PartitionStoreBasicTests
     public void MultiSetAndMultiDelete_ValidateTheirLists()
     {
         using var ctx = new StoreTestContext();
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.MultiSet("hk", []).Error);
+        Assert.Equal(ErrorCode.InvalidValue, ctx.MultiSet("hk", []).Error);
         var empty = new MultiDeleteRequest { HashKey = B("hk") };
-        Assert.Equal(ErrorCode.InvalidArgument, ctx.Write(new DataRequest { MultiDelete = empty }).Error);
+        Assert.Equal(ErrorCode.InvalidValue, ctx.Write(new DataRequest { MultiDelete = empty }).Error);
         Assert.Equal(2, ctx.Store.LastAppliedDecree);
     }
 
