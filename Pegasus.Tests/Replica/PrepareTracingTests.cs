@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
 using Pegasus.Protocol.Replication;
 using Pegasus.Replica.Diagnostics;
 using Pegasus.Replica.Replication;
-using Pegasus.Replica.Replication.Log;
-using Pegasus.Replica.Storage;
 using static Pegasus.Tests.Replica.ReplicaTestRequests;
 using static Pegasus.Tests.Replica.ReplicaTestWaits;
 
@@ -28,14 +25,9 @@ public sealed class PrepareTracingTests : IAsyncDisposable
 
     private static readonly ActivitySource TestSource = new(TestSourceName);
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "pegasus-prepare-tracing-tests", Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
-    private readonly RecordingReplicationHost _host;
-    private readonly PartitionStore _store;
-    private readonly MutationLog _log;
-    private readonly ReplicaWritePipeline _pipeline;
+    private readonly HostedPipeline _replica;
 
     public PrepareTracingTests()
     {
@@ -46,19 +38,17 @@ public sealed class PrepareTracingTests : IAsyncDisposable
             ActivityStopped = _stopped.Enqueue,
         };
         ActivitySource.AddActivityListener(_listener);
-        _host = new RecordingReplicationHost(Primary) { Config = new PartitionConfig(2, ReplicaRole.Primary, Primary, [Secondary], []) };
-        _store = PartitionStore.Open(_directory, 3, 0, 1, new StorageOptions(), _time, NullLogger.Instance);
-        _log = MutationLog.Open(Path.Combine(_directory, "plog"), new MutationLogOptions(), _time, NullLogger.Instance);
-        _pipeline = new ReplicaWritePipeline(_store, _log, _host, WritePipelineSettings.Default, _time, null, NullLogger.Instance);
+        _replica = new HostedPipeline(
+            Path.Combine(Path.GetTempPath(), "pegasus-prepare-tracing-tests", Guid.NewGuid().ToString("N")),
+            Primary,
+            new PartitionConfig(2, ReplicaRole.Primary, Primary, [Secondary], []),
+            new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero)));
     }
 
     public async ValueTask DisposeAsync()
     {
         _listener.Dispose();
-        await _pipeline.DisposeAsync();
-        _log.Dispose();
-        _store.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        await _replica.DisposeAsync();
     }
 
     [Fact]
@@ -69,29 +59,29 @@ public sealed class PrepareTracingTests : IAsyncDisposable
         {
             Assert.NotNull(span);
             spanId = span.Id!;
-            await _pipeline.EnqueueAsync(Set("hk", "sk", "v"), new DataResponse(), TestContext.Current.CancellationToken);
+            await _replica.Pipeline.EnqueueAsync(Set("hk", "sk", "v"), new DataResponse(), TestContext.Current.CancellationToken);
         }
 
-        await WaitUntilAsync(() => _host.Sent.Any(sent => sent.Message.Mutations.Count > 0));
+        await WaitUntilAsync(() => _replica.Host.Sent.Any(sent => sent.Message.Mutations.Count > 0));
 
-        var mutation = Assert.Single(_host.Sent.First(sent => sent.Message.Mutations.Count > 0).Message.Mutations);
+        var mutation = Assert.Single(_replica.Host.Sent.First(sent => sent.Message.Mutations.Count > 0).Message.Mutations);
         Assert.Equal(spanId, mutation.Traceparent);
     }
 
     [Fact]
     public async Task Primary_WriteNotTraced_PreparesCarryNoTraceContext()
     {
-        await _pipeline.EnqueueAsync(Set("hk", "sk", "v"), new DataResponse(), TestContext.Current.CancellationToken);
+        await _replica.Pipeline.EnqueueAsync(Set("hk", "sk", "v"), new DataResponse(), TestContext.Current.CancellationToken);
 
-        await WaitUntilAsync(() => _host.Sent.Any(sent => sent.Message.Mutations.Count > 0));
+        await WaitUntilAsync(() => _replica.Host.Sent.Any(sent => sent.Message.Mutations.Count > 0));
 
-        Assert.Empty(Assert.Single(_host.Sent.First(sent => sent.Message.Mutations.Count > 0).Message.Mutations).Traceparent);
+        Assert.Empty(Assert.Single(_replica.Host.Sent.First(sent => sent.Message.Mutations.Count > 0).Message.Mutations).Traceparent);
     }
 
     [Fact]
     public void Secondary_PrepareOfATracedWrite_IsAChildSpanOfThePrimarysSpan()
     {
-        _host.Config = new PartitionConfig(2, ReplicaRole.Secondary, Secondary, [Primary], []);
+        _replica.Host.Config = new PartitionConfig(2, ReplicaRole.Secondary, Secondary, [Primary], []);
         var traceId = ActivityTraceId.CreateRandom();
         var parentSpan = ActivitySpanId.CreateRandom();
         var message = new PrepareMessage { AppId = 3, Ballot = 2, Primary = Secondary };
@@ -104,7 +94,7 @@ public sealed class PrepareTracingTests : IAsyncDisposable
         });
         message.Mutations.Add(new MutationEntry { Ballot = 2, Decree = 2, Request = Set("hk", "sk2", "v").ToByteString() });
 
-        Assert.Equal(Pegasus.Protocol.ErrorCode.Ok, _pipeline.OnPrepare(message)!.Error);
+        Assert.Equal(Pegasus.Protocol.ErrorCode.Ok, _replica.Pipeline.OnPrepare(message)!.Error);
 
         var prepare = Assert.Single(_stopped, span => span.TraceId == traceId);
         Assert.Equal("pegasus.replica prepare", prepare.OperationName);

@@ -1,13 +1,10 @@
 using Google.Protobuf;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pegasus.Protocol;
 using Pegasus.Protocol.Data;
 using Pegasus.Protocol.Meta;
 using Pegasus.Protocol.Replication;
 using Pegasus.Replica.Replication;
-using Pegasus.Replica.Replication.Log;
-using Pegasus.Replica.Storage;
 using static Pegasus.Tests.Replica.ReplicaTestRequests;
 using static Pegasus.Tests.Replica.ReplicaTestWaits;
 
@@ -27,26 +24,14 @@ public sealed class RetriedWriteTests : IAsyncDisposable
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "pegasus-retried-write-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingReplicationHost _host = new(Self);
-    private readonly PartitionStore _store;
-    private readonly MutationLog _log;
-    private readonly ReplicaWritePipeline _pipeline;
+    private readonly HostedPipeline _replica;
 
     public RetriedWriteTests()
     {
-        _store = PartitionStore.Open(_directory, 3, 0, 1, new StorageOptions(), _time, NullLogger.Instance);
-        _log = MutationLog.Open(Path.Combine(_directory, "plog"), new MutationLogOptions(), _time, NullLogger.Instance);
-        _host.Config = new PartitionConfig(2, ReplicaRole.Primary, Self, [Other], []);
-        _pipeline = new ReplicaWritePipeline(_store, _log, _host, WritePipelineSettings.Default, _time, null, NullLogger.Instance);
+        _replica = new HostedPipeline(_directory, Self, new PartitionConfig(2, ReplicaRole.Primary, Self, [Other], []), _time);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _pipeline.DisposeAsync();
-        _log.Dispose();
-        _store.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _replica.DisposeAsync();
 
     [Fact]
     public async Task Retry_OfAWriteInFlight_WaitsForTheFirstAttemptAndGetsItsAnswer()
@@ -61,32 +46,32 @@ public sealed class RetriedWriteTests : IAsyncDisposable
         Assert.False(PreparedTo(Other, 3));
         Assert.False(retry.IsCompleted);
 
-        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 2 });
+        _replica.Pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 2 });
         var answers = await Task.WhenAll(first, retry, later).WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
 
         Assert.All(answers, answer => Assert.Equal(ErrorCode.Ok, answer.Error));
         Assert.Equal(5, answers[0].Incr.NewValue);
         Assert.Equal(5, answers[1].Incr.NewValue);
         Assert.Equal(1, answers[1].Decree);
-        Assert.Equal(2, _pipeline.LastCommittedDecree);
+        Assert.Equal(2, _replica.Pipeline.LastCommittedDecree);
     }
 
     [Fact]
     public async Task SecondaryLags_CountPreparedDecreesNotYetAcknowledged()
     {
         // Not primary of a term until its first write (or wake-up): nothing to measure.
-        Assert.Empty(_pipeline.SecondaryLags());
+        Assert.Empty(_replica.Pipeline.SecondaryLags());
         var first = await EnqueueAsync(Numbered(Set("hk", "a", "1"), 1));
         var second = await EnqueueAsync(Numbered(Set("hk", "b", "2"), 2));
         await WaitUntilAsync(() => PreparedTo(Other, 2));
-        Assert.Equal([(Other, 2L)], _pipeline.SecondaryLags());
+        Assert.Equal([(Other, 2L)], _replica.Pipeline.SecondaryLags());
 
-        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 1 });
-        Assert.Equal([(Other, 1L)], _pipeline.SecondaryLags());
-        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 2 });
+        _replica.Pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 1 });
+        Assert.Equal([(Other, 1L)], _replica.Pipeline.SecondaryLags());
+        _replica.Pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = 2 });
         await Task.WhenAll(first, second).WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
 
-        Assert.Equal([(Other, 0L)], _pipeline.SecondaryLags());
+        Assert.Equal([(Other, 0L)], _replica.Pipeline.SecondaryLags());
     }
 
     [Fact]
@@ -113,7 +98,7 @@ public sealed class RetriedWriteTests : IAsyncDisposable
 
         Assert.Equal(ErrorCode.Ok, answer.Error);
         Assert.Equal(2, answer.Decree);
-        Assert.Equal(2, _pipeline.LastPreparedDecree);
+        Assert.Equal(2, _replica.Pipeline.LastPreparedDecree);
     }
 
     [Fact]
@@ -230,38 +215,20 @@ public sealed class RetriedWriteTests : IAsyncDisposable
     }
 
     private async Task<Task<DataResponse>> EnqueueAsync(DataRequest request)
-        => await _pipeline.EnqueueAsync(request, new DataResponse { Id = 77 }, TestContext.Current.CancellationToken);
+        => await _replica.Pipeline.EnqueueAsync(request, new DataResponse { Id = 77 }, TestContext.Current.CancellationToken);
 
     private bool PreparedTo(string target, long decree)
-        => _host.Sent.Any(sent => sent.Target == target && sent.Message.Mutations.Any(m => m.Decree == decree));
+        => _replica.Host.Sent.Any(sent => sent.Target == target && sent.Message.Mutations.Any(m => m.Decree == decree));
 
     private async Task<DataResponse> CommitAsync(DataRequest request, long decree)
     {
         var write = await EnqueueAsync(request);
         await WaitUntilAsync(() => PreparedTo(Other, decree));
-        _pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = decree });
+        _replica.Pipeline.OnPrepareAck(Other, new PrepareAck { AppId = 3, Ballot = 2, LastPreparedDecree = decree });
         return await write.WaitAsync(WaitLimit, TestContext.Current.CancellationToken);
     }
 
-    private SecondaryReplica Secondary()
-    {
-        var directory = Path.Combine(_directory, "secondary");
-        var host = new RecordingReplicationHost(Other) { Config = new PartitionConfig(2, ReplicaRole.Secondary, Self, [Other], []) };
-        var store = PartitionStore.Open(directory, 3, 0, 1, new StorageOptions(), _time, NullLogger.Instance);
-        var log = MutationLog.Open(Path.Combine(directory, "plog"), new MutationLogOptions(), _time, NullLogger.Instance);
-        var pipeline = new ReplicaWritePipeline(store, log, host, WritePipelineSettings.Default, _time, null, NullLogger.Instance);
-        return new SecondaryReplica(host, store, log, pipeline);
-    }
-
-    /// <summary>A second replica of the partition, in its own directory under the test's.</summary>
-    private sealed record SecondaryReplica(RecordingReplicationHost Host, PartitionStore Store, MutationLog Log, ReplicaWritePipeline Pipeline)
-        : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Pipeline.DisposeAsync();
-            Log.Dispose();
-            Store.Dispose();
-        }
-    }
+    /// <summary>A second replica of the partition, in its own directory (outside the first's, which goes first).</summary>
+    private HostedPipeline Secondary() => new(
+        _directory + "-secondary", Other, new PartitionConfig(2, ReplicaRole.Secondary, Self, [Other], []), _time);
 }
