@@ -22,7 +22,7 @@ public sealed partial class PegasusTable
     /// <param name="retry">False: fail on the first retryable failure with a transient <see cref="PegasusException"/>.</param>
     internal async Task<DataResponse> SendAsync(OperationScope scope, ulong partitionHash, DataRequest template, bool retry)
     {
-        if (!IsWrite(template.OpCase))
+        if (!DataOperations.IsWrite(template.OpCase))
         {
             return await SendAttemptsAsync(scope, partitionHash, template, retry).ConfigureAwait(false);
         }
@@ -115,12 +115,6 @@ public sealed partial class PegasusTable
             }
         }
     }
-
-    /// <summary>The operations the replicas replicate (and deduplicate).</summary>
-    internal static bool IsWrite(DataRequest.OpOneofCase op) => op is DataRequest.OpOneofCase.Set
-        or DataRequest.OpOneofCase.Delete or DataRequest.OpOneofCase.Incr or DataRequest.OpOneofCase.MultiSet
-        or DataRequest.OpOneofCase.MultiDelete or DataRequest.OpOneofCase.CheckAndSet
-        or DataRequest.OpOneofCase.CheckAndMutate;
 
     /// <summary>Errors that mean "this server cannot serve the partition now": retried after a routing refresh.</summary>
     internal static bool IsRetryable(ErrorCode error)

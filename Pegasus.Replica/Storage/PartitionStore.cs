@@ -147,10 +147,7 @@ public sealed partial class PartitionStore : IDisposable
     }
 
     /// <summary>True for the operations that change data and go through <see cref="ApplyWrite"/>.</summary>
-    public static bool IsWrite(DataRequest.OpOneofCase op) => op is DataRequest.OpOneofCase.Set
-        or DataRequest.OpOneofCase.Delete or DataRequest.OpOneofCase.Incr or DataRequest.OpOneofCase.MultiSet
-        or DataRequest.OpOneofCase.MultiDelete or DataRequest.OpOneofCase.CheckAndSet
-        or DataRequest.OpOneofCase.CheckAndMutate;
+    public static bool IsWrite(DataRequest.OpOneofCase op) => DataOperations.IsWrite(op);
 
     /// <summary>True for the operations <see cref="ExecuteRead"/> serves.</summary>
     public static bool IsRead(DataRequest.OpOneofCase op) => op is DataRequest.OpOneofCase.Get
